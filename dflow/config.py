@@ -1,0 +1,78 @@
+"""Process-wide settings: ``config`` (engine, Argo server) and ``s3_config`` (artifact store).
+
+Both are plain dicts, as in the original API. Every key can be overridden at import time by an
+environment variable ``DFLOW_<KEY>`` (``DFLOW_S3_<KEY>`` for ``s3_config``); ``set_config`` and
+``set_s3_config`` change them later. Code reads them at its edges (when a workflow is submitted or an
+artifact is moved) and passes the values down, never deep inside.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+__all__ = ["config", "s3_config", "set_config", "set_s3_config"]
+
+_CONFIG_DEFAULTS: dict[str, Any] = {
+    "host": "https://127.0.0.1:2746",
+    "namespace": "argo",
+    "token": None,
+    "k8s_config_file": None,
+    "k8s_api_server": None,
+    "mode": "default",
+    "insecure": False,
+    "http_headers": {},
+    "util_image": "python:3.11",
+    "util_image_pull_policy": None,
+    "workflow_annotations": {},
+    "catalog_dir_name": ".dflow",
+    "archive_mode": "tar",
+    "debug_workdir": None,
+    "debug_workers": None,
+    "detach": False,
+}
+
+_S3_DEFAULTS: dict[str, Any] = {
+    "endpoint": "127.0.0.1:9000",
+    "access_key": "admin",
+    "secret_key": "password",
+    "secure": False,
+    "bucket_name": "my-bucket",
+    "prefix": "",
+    "storage_client": None,
+}
+
+
+def _parse(raw: str, default: Any) -> Any:
+    """Turn an environment string into the type of the default it overrides."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, dict):
+        import json
+
+        return json.loads(raw)
+    return raw
+
+
+def _with_env(defaults: dict[str, Any], prefix: str) -> dict[str, Any]:
+    values = {}
+    for key, default in defaults.items():
+        raw = os.environ.get(prefix + key.upper())
+        values[key] = default if raw is None else _parse(raw, default)
+    return values
+
+
+config: dict[str, Any] = _with_env(_CONFIG_DEFAULTS, "DFLOW_")
+s3_config: dict[str, Any] = _with_env(_S3_DEFAULTS, "DFLOW_S3_")
+
+
+def set_config(**kwargs: Any) -> None:
+    """Update ``config``; unknown keys are accepted, as extensions may read their own."""
+    config.update(kwargs)
+
+
+def set_s3_config(**kwargs: Any) -> None:
+    """Update ``s3_config``."""
+    s3_config.update(kwargs)

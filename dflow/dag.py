@@ -1,0 +1,57 @@
+"""DAG: a template made of tasks that start as soon as the tasks they depend on finish."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from .errors import InvalidWorkflowError
+from .io import Inputs, Outputs
+from .op_template import OPTemplate
+from .task import Task
+
+__all__ = ["DAG"]
+
+
+class DAG(OPTemplate):
+    """A template whose body is a graph of tasks; dependencies come from references and
+    ``Task(dependencies=...)``."""
+
+    def __init__(
+        self,
+        name: Optional[str] = None,
+        inputs: Optional[Inputs] = None,
+        outputs: Optional[Outputs] = None,
+        tasks: Optional[Sequence[Task]] = None,
+        memoize_key: Optional[str] = None,
+        annotations: Optional[Dict[str, str]] = None,
+        parallelism: Optional[int] = None,
+        **common: Any,
+    ) -> None:
+        super().__init__(
+            name,
+            inputs,
+            outputs,
+            memoize_key=memoize_key,
+            annotations=annotations,
+            parallelism=parallelism,
+            **common,
+        )
+        self.tasks: List[Task] = []
+        self._names: Dict[str, Task] = {}
+        for task in tasks or []:
+            self.add(task)
+
+    def _default_name(self) -> str:
+        raise InvalidWorkflowError("DAG needs a name")
+
+    def add(self, task: Union[Task, Sequence[Task]]) -> None:
+        """Add a task, or several."""
+        for item in [task] if isinstance(task, Task) else list(task):
+            if not isinstance(item, Task):
+                raise InvalidWorkflowError(
+                    f"DAG {self.name!r}: can only add Task objects, got {type(item).__name__}"
+                )
+            if item.name in self._names:
+                raise InvalidWorkflowError(f"DAG {self.name!r}: two tasks are named {item.name!r}")
+            self._names[item.name] = item
+            self.tasks.append(item)

@@ -1,0 +1,59 @@
+"""The exception hierarchy: one base, one subclass per kind of failure."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+__all__ = [
+    "DflowError",
+    "InvalidWorkflowError",
+    "StorageError",
+    "ArgoAPIError",
+    "StepFailedError",
+    "WorkflowFailedError",
+]
+
+
+class DflowError(Exception):
+    """Base of every error dflow raises on purpose."""
+
+
+class InvalidWorkflowError(DflowError, ValueError):
+    """A workflow, template or step that cannot be rendered; the message names the culprit."""
+
+
+class StorageError(DflowError):
+    """An artifact could not be stored or fetched."""
+
+
+class ArgoAPIError(DflowError):
+    """The Argo server answered an error."""
+
+    def __init__(self, status: int, message: str, workflow: Optional[str] = None) -> None:
+        self.status = status
+        self.server_message = message
+        self.workflow = workflow
+        where = f" (workflow {workflow})" if workflow else ""
+        super().__init__(f"Argo server answered {status}{where}: {message}")
+
+
+class StepFailedError(DflowError):
+    """A step of a workflow failed; carries its exit code and the tail of its log."""
+
+    def __init__(
+        self, step: str, message: str, exit_code: Optional[int] = None, log_tail: str = ""
+    ) -> None:
+        self.step = step
+        self.exit_code = exit_code
+        self.log_tail = log_tail
+        text = f"step {step!r} failed"
+        if exit_code is not None:
+            text += f" with exit code {exit_code}"
+        text += f": {message}"
+        if log_tail:
+            text += "\n--- last lines of its log ---\n" + log_tail
+        super().__init__(text)
+
+
+class WorkflowFailedError(DflowError):
+    """A workflow ended in Failed or Error."""

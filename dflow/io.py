@@ -1,0 +1,352 @@
+"""Inputs and outputs of templates, and references to them.
+
+The four classes ``InputParameter``, ``InputArtifact``, ``OutputParameter`` and ``OutputArtifact``
+declare what a template takes and gives. The same objects, reached through a step
+(``step.outputs.parameters["x"]``) or a template's own inputs (``steps.inputs.parameters["z"]``),
+are references: ``str(ref)`` is the ``{{...}}`` tag Argo substitutes, ``ref.expr`` the
+expression-language form, and comparisons build conditions.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, Iterable, List, Optional, Union
+
+from .errors import InvalidWorkflowError
+from .expressions import ArgoVar
+from .names import check_io_name
+
+__all__ = [
+    "UNSET",
+    "InputParameter",
+    "InputArtifact",
+    "OutputParameter",
+    "OutputArtifact",
+    "Inputs",
+    "Outputs",
+    "S3Artifact",
+    "PVC",
+]
+
+
+class _Unset:
+    """Marks an argument that was not given (``None`` is a legitimate parameter value)."""
+
+    _instance: Optional[_Unset] = None
+
+    def __new__(cls) -> _Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __copy__(self) -> _Unset:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> _Unset:
+        return self
+
+
+UNSET: Any = _Unset()
+
+
+def _key(name: str) -> str:
+    return "'" + name.replace("'", "\\'") + "'"
+
+
+class _IO(ArgoVar):
+    """What the four IO classes share: a name, and a scope that makes them references."""
+
+    direction = ""  # "inputs" or "outputs"
+    kind = ""  # "parameters" or "artifacts"
+
+    def __init__(self, name: Optional[str] = None) -> None:
+        self.name = name
+        self._scope: Optional[str] = None  # "steps.<name>", "tasks.<name>" or None
+        self._scope_object: Any = None  # the Step or Task behind _scope
+
+    @property
+    def argo_path(self) -> str:
+        """Argo's dotted path of this value, e.g. ``steps.hello.outputs.parameters.msg``."""
+        if self.name is None:
+            raise InvalidWorkflowError(
+                f"this {type(self).__name__} has no name yet: put it into an Inputs/Outputs dict"
+            )
+        head = f"{self._scope}." if self._scope else ""
+        return f"{head}{self.direction}.{self.kind}.{self.name}"
+
+    @property  # type: ignore[override]
+    def expr(self) -> str:
+        if self.name is None:
+            raise InvalidWorkflowError(f"this {type(self).__name__} has no name yet")
+        if self._scope:
+            group, _, owner = self._scope.partition(".")
+            head = f"{group}[{_key(owner)}]."
+        else:
+            head = ""
+        return f"{head}{self.direction}.{self.kind}[{_key(self.name)}]"
+
+    @property
+    def step(self) -> Any:
+        """The step or task this reference points into, or None for a template's own IO."""
+        return self._scope_object
+
+    def __str__(self) -> str:
+        return "{{" + self.argo_path + "}}"
+
+    def bound(self, scope: str, owner: Any) -> _IO:
+        """A copy that refers to this value as seen from a step (``scope`` = ``steps.<name>``)."""
+        ref = copy.copy(self)
+        ref._scope = scope
+        ref._scope_object = owner
+        return ref
+
+
+class InputParameter(_IO):
+    """A parameter a template takes; without ``value`` it is required."""
+
+    direction, kind = "inputs", "parameters"
+
+    def __init__(
+        self,
+        value: Any = UNSET,
+        type: Any = None,
+        description: Optional[str] = None,
+        name: Optional[str] = None,
+        enum: Optional[List[Any]] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name)
+        self.value = value
+        self.type = type
+        self.description = description
+        self.enum = enum
+        if "default" in kwargs:
+            self.value = kwargs.pop("default")
+        if kwargs:
+            raise TypeError(f"InputParameter got unexpected arguments {sorted(kwargs)}")
+
+    @property
+    def required(self) -> bool:
+        return self.value is UNSET
+
+
+class InputArtifact(_IO):
+    """A file or directory a template takes, placed at ``path`` in its container."""
+
+    direction, kind = "inputs", "artifacts"
+
+    def __init__(
+        self,
+        path: Optional[str] = None,
+        optional: bool = False,
+        type: Any = None,
+        name: Optional[str] = None,
+        source: Any = None,
+        mode: Optional[int] = None,
+        archive: Optional[str] = "tar",
+        sub_path: Optional[str] = None,
+    ) -> None:
+        super().__init__(name)
+        self.path = path
+        self.optional = optional
+        self.type = type
+        self.source = source
+        self.mode = mode
+        self.archive = archive
+        self._sub_path = sub_path
+
+    def sub_path(self, sub_path: str) -> InputArtifact:
+        """A reference to a file or directory inside this artifact."""
+        ref = copy.copy(self)
+        ref._sub_path = _join(self._sub_path, sub_path)
+        return ref
+
+
+class OutputParameter(_IO):
+    """A parameter a template gives: read from a file, taken from an inner step, or computed."""
+
+    direction, kind = "outputs", "parameters"
+
+    def __init__(
+        self,
+        value_from_path: Optional[str] = None,
+        value_from_parameter: Any = None,
+        value_from_expression: Any = None,
+        default: Any = UNSET,
+        global_name: Optional[str] = None,
+        type: Any = None,
+        description: Optional[str] = None,
+        name: Optional[str] = None,
+        value: Any = UNSET,
+    ) -> None:
+        super().__init__(name)
+        self.value_from_path = value_from_path
+        self.value_from_parameter = value_from_parameter
+        self.value_from_expression = value_from_expression
+        self.default = default
+        self.global_name = global_name
+        self.type = type
+        self.description = description
+        self.value = value
+
+
+class OutputArtifact(_IO):
+    """A file or directory a template gives, from ``path`` or from an inner step (``_from``)."""
+
+    direction, kind = "outputs", "artifacts"
+
+    def __init__(
+        self,
+        path: Optional[str] = None,
+        _from: Any = None,
+        from_expression: Any = None,
+        save: Optional[List[Any]] = None,
+        archive: Optional[str] = "tar",
+        global_name: Optional[str] = None,
+        type: Any = None,
+        optional: bool = False,
+        name: Optional[str] = None,
+    ) -> None:
+        super().__init__(name)
+        self.path = path
+        self._from = _from
+        self.from_expression = from_expression
+        self.save = list(save) if save else []
+        self.archive = archive
+        self.global_name = global_name
+        self.type = type
+        self.optional = optional
+        self._sub_path: Optional[str] = None
+
+    def sub_path(self, sub_path: str) -> OutputArtifact:
+        """A reference to a file or directory inside this artifact."""
+        ref = copy.copy(self)
+        ref._sub_path = _join(self._sub_path, sub_path)
+        return ref
+
+
+def _join(base: Optional[str], tail: str) -> str:
+    tail = tail.strip("/")
+    return f"{base.rstrip('/')}/{tail}" if base else tail
+
+
+class _NamedDict(dict):
+    """A dict that gives each value the name it is stored under, and checks its type."""
+
+    def __init__(self, cls: type, what: str, items: Optional[Dict[str, Any]] = None) -> None:
+        super().__init__()
+        self._cls = cls
+        self._what = what
+        for key, value in (items or {}).items():
+            self[key] = value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        check_io_name(key, self._what)
+        if not isinstance(value, self._cls):
+            raise InvalidWorkflowError(
+                f"{self._what} {key!r} must be a {self._cls.__name__}, got {type(value).__name__}"
+            )
+        value.name = key
+        super().__setitem__(key, value)
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> _NamedDict:
+        return _NamedDict(
+            self._cls, self._what, {k: copy.deepcopy(v, memo) for k, v in self.items()}
+        )
+
+    def __reduce__(self) -> Any:
+        return (_NamedDict, (self._cls, self._what, dict(self)))
+
+
+class Inputs:
+    """The input parameters and artifacts of a template, each dict keyed by name."""
+
+    def __init__(
+        self,
+        parameters: Optional[Dict[str, InputParameter]] = None,
+        artifacts: Optional[Dict[str, InputArtifact]] = None,
+    ) -> None:
+        self.parameters = _NamedDict(InputParameter, "input parameter", parameters)
+        self.artifacts = _NamedDict(InputArtifact, "input artifact", artifacts)
+
+    def bound(self, scope: str, owner: Any) -> Inputs:
+        """The same inputs seen from a step, as references."""
+        return _bound(Inputs(), self, scope, owner)
+
+
+class Outputs:
+    """The output parameters and artifacts of a template, each dict keyed by name."""
+
+    def __init__(
+        self,
+        parameters: Optional[Dict[str, OutputParameter]] = None,
+        artifacts: Optional[Dict[str, OutputArtifact]] = None,
+    ) -> None:
+        self.parameters = _NamedDict(OutputParameter, "output parameter", parameters)
+        self.artifacts = _NamedDict(OutputArtifact, "output artifact", artifacts)
+
+    def bound(self, scope: str, owner: Any) -> Outputs:
+        """The same outputs seen from a step, as references."""
+        return _bound(Outputs(), self, scope, owner)
+
+
+def _bound(target: Any, source: Any, scope: str, owner: Any) -> Any:
+    for key, value in source.parameters.items():
+        dict.__setitem__(target.parameters, key, value.bound(scope, owner))
+    for key, value in source.artifacts.items():
+        dict.__setitem__(target.artifacts, key, value.bound(scope, owner))
+    return target
+
+
+class S3Artifact:
+    """An artifact already in the store, named by its key (what ``upload_artifact`` returns)."""
+
+    def __init__(self, key: str, path_list: Optional[Iterable[str]] = None, **extra: Any) -> None:
+        if not key:
+            raise InvalidWorkflowError("S3Artifact needs a non-empty key")
+        self.key = key
+        self.path_list = list(path_list) if path_list is not None else None
+        self.extra = extra
+
+    def sub_path(self, path: str) -> S3Artifact:
+        """The file or directory at ``path`` inside this artifact (for ``archive=None`` uploads)."""
+        return S3Artifact(self.key.rstrip("/") + "/" + path.strip("/"))
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"key": self.key, "path_list": self.path_list}
+
+    def __repr__(self) -> str:
+        return f"S3Artifact(key={self.key!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, S3Artifact) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+class PVC:
+    """A persistent volume claim that artifacts can be read from or saved to."""
+
+    def __init__(
+        self,
+        name: str,
+        subpath: str = "",
+        size: str = "1Gi",
+        storage_class: Optional[str] = None,
+        access_modes: Optional[List[str]] = None,
+    ) -> None:
+        self.name = name
+        self.subpath = subpath
+        self.size = size
+        self.storage_class = storage_class
+        self.access_modes = access_modes or ["ReadWriteOnce"]
+
+
+ArtifactSource = Union[InputArtifact, OutputArtifact, S3Artifact, PVC, str]

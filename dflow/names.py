@@ -1,0 +1,57 @@
+"""Name rules of SPEC section 3, checked when objects are built."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import InvalidWorkflowError
+
+MAX_TEMPLATE_NAME = 57
+
+_RFC1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_STEP_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
+_IO_NAME = re.compile(r"^[a-zA-Z0-9_][-a-zA-Z0-9_]*$")
+
+
+def check_template_name(name: str, what: str = "template") -> str:
+    """A workflow or template name: lower-case RFC 1123 subdomain of at most 57 characters."""
+    if not isinstance(name, str) or not _RFC1123_SUBDOMAIN.match(name):
+        raise InvalidWorkflowError(
+            f"{what} name {name!r} is not a lower-case RFC 1123 name "
+            "(letters a-z, digits, '-' and '.', starting and ending with a letter or digit)"
+        )
+    if len(name) > MAX_TEMPLATE_NAME:
+        raise InvalidWorkflowError(
+            f"{what} name {name!r} has {len(name)} characters; at most {MAX_TEMPLATE_NAME} are allowed"
+        )
+    return name
+
+
+def check_step_name(name: str, what: str = "step") -> str:
+    """A step or task name: letters, digits and '-', starting with a letter or digit."""
+    if not isinstance(name, str) or not _STEP_NAME.match(name):
+        raise InvalidWorkflowError(
+            f"{what} name {name!r} is invalid: use letters, digits and '-', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def check_io_name(name: str, what: str) -> str:
+    """A parameter or artifact name: letters, digits, '_' and '-'."""
+    if not isinstance(name, str) or not _IO_NAME.match(name):
+        raise InvalidWorkflowError(
+            f"{what} name {name!r} is invalid: use letters, digits, '_' and '-'"
+        )
+    return name
+
+
+def is_static_key_valid(key: str) -> bool:
+    """True when a key with no run-time references is a lower-case RFC 1123 subdomain."""
+    return bool(_RFC1123_SUBDOMAIN.match(key)) and len(key) <= 253
+
+
+def template_name_from(text: str) -> str:
+    """Derive a valid template name from any text (a class name, say): 'MyOP' -> 'myop'."""
+    name = re.sub(r"[^a-z0-9.-]+", "-", text.lower()).strip("-.")
+    return (name or "template")[:MAX_TEMPLATE_NAME].rstrip("-.")

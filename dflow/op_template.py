@@ -1,0 +1,197 @@
+"""Templates: what a step runs. Script templates run a shell or Python script in a container.
+
+Fields shared by every template live once, in ``OPTemplate``. Templates are never mutated by
+steps or by rendering: a variant (a step's timeout, an executor's rewrite) is a copy made with
+``replace``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from typing import Any, Dict, List, Optional, Union
+
+from .io import PVC, Inputs, Outputs
+from .names import check_template_name
+
+__all__ = [
+    "OPTemplate",
+    "ScriptOPTemplate",
+    "ShellOPTemplate",
+    "PythonScriptOPTemplate",
+    "ContainerOPTemplate",
+    "Timeout",
+]
+
+Timeout = Union[int, float, str, None]
+
+
+class OPTemplate:
+    """Base of every template: a name, inputs, outputs and the settings Argo applies to any of them.
+
+    Args:
+        name: the template name (lower-case RFC 1123, at most 57 characters).
+        inputs / outputs: what the template takes and gives.
+        memoize_key: an Argo memoization key; steps with the same key reuse a stored result.
+        annotations / labels: pod metadata.
+        timeout: seconds (or an Argo duration such as ``"10m"``) before the step is killed.
+        retry_strategy: an Argo ``retryStrategy`` dict.
+        node_selector / tolerations / affinity: where its pods may run.
+        parallelism: how many of its inner steps run at once (Steps and DAG).
+    """
+
+    def __init__(
+        self,
+        name: Optional[str] = None,
+        inputs: Optional[Inputs] = None,
+        outputs: Optional[Outputs] = None,
+        memoize_key: Optional[str] = None,
+        annotations: Optional[Dict[str, str]] = None,
+        labels: Optional[Dict[str, str]] = None,
+        timeout: Timeout = None,
+        retry_strategy: Optional[Dict[str, Any]] = None,
+        node_selector: Optional[Dict[str, str]] = None,
+        tolerations: Optional[List[Dict[str, Any]]] = None,
+        affinity: Optional[Dict[str, Any]] = None,
+        parallelism: Optional[int] = None,
+        init_progress: Optional[str] = None,
+        volumes: Optional[List[Dict[str, Any]]] = None,
+        pvcs: Optional[List[PVC]] = None,
+    ) -> None:
+        self.name = check_template_name(name) if name is not None else self._default_name()
+        self.inputs = inputs if inputs is not None else Inputs()
+        self.outputs = outputs if outputs is not None else Outputs()
+        self.memoize_key = memoize_key
+        self.annotations = dict(annotations or {})
+        self.labels = dict(labels or {})
+        self.timeout = timeout
+        self.retry_strategy = retry_strategy
+        self.node_selector = node_selector
+        self.tolerations = tolerations
+        self.affinity = affinity
+        self.parallelism = parallelism
+        self.init_progress = init_progress
+        self.volumes = list(volumes or [])
+        self.pvcs = list(pvcs or [])
+
+    def _default_name(self) -> str:
+        return type(self).__name__.lower()
+
+    def replace(self, **changes: Any) -> OPTemplate:
+        """A copy with some fields changed; inputs and outputs are copied too, never shared."""
+        new = copy.copy(self)
+        new.inputs = copy.deepcopy(self.inputs)
+        new.outputs = copy.deepcopy(self.outputs)
+        for field, value in changes.items():
+            if not hasattr(new, field):
+                raise AttributeError(f"{type(self).__name__} has no field {field!r}")
+            setattr(new, field, value)
+        if "name" in changes:
+            check_template_name(new.name)
+        return new
+
+    # dflow 1.x spelled the copy ``deepcopy``; keep it reachable.
+    def deepcopy(self) -> OPTemplate:
+        return copy.deepcopy(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+class ScriptOPTemplate(OPTemplate):
+    """A script run by ``command`` in a container of ``image``.
+
+    Args:
+        image: the container image.
+        command: the interpreter, e.g. ``["sh"]`` or ``["python3"]``.
+        script: the script text; it may use ``{{inputs.parameters.x}}`` tags.
+        mounts: volume mounts (Kubernetes ``volumeMount`` dicts).
+        image_pull_policy: ``Always``, ``IfNotPresent`` or ``Never``.
+        cpu_requests / memory_requests / cpu_limits / memory_limits: container resources.
+        envs: environment variables of the container.
+    """
+
+    default_command: List[str] = ["sh"]
+
+    def __init__(
+        self,
+        name: Optional[str] = None,
+        inputs: Optional[Inputs] = None,
+        outputs: Optional[Outputs] = None,
+        image: Optional[str] = None,
+        command: Union[str, List[str], None] = None,
+        script: Optional[str] = None,
+        mounts: Optional[List[Dict[str, Any]]] = None,
+        image_pull_policy: Optional[str] = None,
+        cpu_requests: Optional[str] = None,
+        memory_requests: Optional[str] = None,
+        cpu_limits: Optional[str] = None,
+        memory_limits: Optional[str] = None,
+        envs: Optional[Dict[str, str]] = None,
+        **common: Any,
+    ) -> None:
+        self.image = image
+        self.command = [command] if isinstance(command, str) else list(command or self.default_command)
+        self.script = script or ""
+        super().__init__(name, inputs, outputs, **common)
+        self.mounts = list(mounts or [])
+        self.image_pull_policy = image_pull_policy
+        self.requests = _resources(cpu_requests, memory_requests)
+        self.limits = _resources(cpu_limits, memory_limits)
+        self.envs = dict(envs or {})
+
+    def _default_name(self) -> str:
+        digest = hashlib.sha1(f"{self.image}\0{self.command}\0{self.script}".encode()).hexdigest()
+        return f"{type(self).__name__.lower().replace('optemplate', '')}-{digest[:10]}"
+
+
+class ShellOPTemplate(ScriptOPTemplate):
+    """A shell script template (``command`` defaults to ``["sh"]``)."""
+
+    default_command = ["sh"]
+
+
+class PythonScriptOPTemplate(ScriptOPTemplate):
+    """A Python script template (``command`` defaults to ``["python3"]``)."""
+
+    default_command = ["python3"]
+
+
+class ContainerOPTemplate(OPTemplate):
+    """A container run with ``command`` and ``args`` (no script)."""
+
+    def __init__(
+        self,
+        name: Optional[str] = None,
+        inputs: Optional[Inputs] = None,
+        outputs: Optional[Outputs] = None,
+        image: Optional[str] = None,
+        command: Optional[List[str]] = None,
+        args: Optional[List[str]] = None,
+        mounts: Optional[List[Dict[str, Any]]] = None,
+        image_pull_policy: Optional[str] = None,
+        envs: Optional[Dict[str, str]] = None,
+        **common: Any,
+    ) -> None:
+        self.image = image
+        self.command = list(command or [])
+        self.args = list(args or [])
+        super().__init__(name, inputs, outputs, **common)
+        self.mounts = list(mounts or [])
+        self.image_pull_policy = image_pull_policy
+        self.envs = dict(envs or {})
+        self.requests: Dict[str, str] = {}
+        self.limits: Dict[str, str] = {}
+
+    def _default_name(self) -> str:
+        digest = hashlib.sha1(f"{self.image}\0{self.command}\0{self.args}".encode()).hexdigest()
+        return f"container-{digest[:10]}"
+
+
+def _resources(cpu: Optional[str], memory: Optional[str]) -> Dict[str, str]:
+    out = {}
+    if cpu is not None:
+        out["cpu"] = str(cpu)
+    if memory is not None:
+        out["memory"] = str(memory)
+    return out

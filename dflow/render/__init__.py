@@ -1,0 +1,77 @@
+"""Rendering: a pure function from workflow objects to the Argo manifest dict.
+
+No I/O, no config reads, no mutation of the objects given: what the caller wants (a memoization
+config map, the utility image) is passed in.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from .composite import referenced_names, render_templates
+
+__all__ = ["render_workflow", "referenced_names", "DEFAULT_MEMOIZE_CONFIGMAP"]
+
+DEFAULT_MEMOIZE_CONFIGMAP = "dflow-memoize"
+
+
+def render_workflow(
+    workflow: Any,
+    *,
+    memoize_configmap: Optional[str] = None,
+    util_image: str = "python:3.11",
+) -> Dict[str, Any]:
+    """The Argo ``Workflow`` manifest of ``workflow``.
+
+    Args:
+        memoize_configmap: when given, steps with a key are memoized in this config map, so that
+            steps reused from earlier runs (``submit(reuse_step=...)``) are skipped.
+        util_image: the image of the small utility steps dflow adds (success checks).
+    """
+    templates, pvcs = render_templates(
+        workflow.entrypoint,
+        memoize_configmap or DEFAULT_MEMOIZE_CONFIGMAP,
+        util_image,
+        context=workflow.context,
+        keyed_memoize=memoize_configmap is not None,
+    )
+    metadata: Dict[str, Any] = {}
+    if workflow.id:
+        metadata["name"] = workflow.id
+    else:
+        metadata["generateName"] = f"{workflow.name}-"
+    if workflow.annotations:
+        metadata["annotations"] = dict(workflow.annotations)
+    if workflow.labels:
+        metadata["labels"] = dict(workflow.labels)
+    spec: Dict[str, Any] = {"entrypoint": workflow.entrypoint.name, "templates": templates}
+    if workflow.parallelism is not None:
+        spec["parallelism"] = workflow.parallelism
+    if workflow.service_account_name:
+        spec["serviceAccountName"] = workflow.service_account_name
+    if workflow.image_pull_secrets:
+        spec["imagePullSecrets"] = [{"name": s} for s in workflow.image_pull_secrets]
+    if workflow.pod_gc_strategy:
+        spec["podGC"] = {"strategy": workflow.pod_gc_strategy}
+    if workflow.volumes:
+        spec["volumes"] = list(workflow.volumes)
+    if pvcs:
+        spec["volumeClaimTemplates"] = [_claim(p) for p in pvcs.values()]
+    if workflow.artifact_repo_key:
+        spec["artifactRepositoryRef"] = {"key": workflow.artifact_repo_key}
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": metadata,
+        "spec": spec,
+    }
+
+
+def _claim(pvc: Any) -> Dict[str, Any]:
+    spec: Dict[str, Any] = {
+        "accessModes": list(pvc.access_modes),
+        "resources": {"requests": {"storage": pvc.size}},
+    }
+    if pvc.storage_class:
+        spec["storageClassName"] = pvc.storage_class
+    return {"metadata": {"name": pvc.name}, "spec": spec}

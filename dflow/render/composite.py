@@ -1,0 +1,343 @@
+"""Rendering of Steps, DAGs and the steps/tasks in them, with the template variants steps imply.
+
+A step may run its template changed: with a key (an extra ``dflow_key`` input), a timeout of its
+own, an executor, a resource, or a success tag for ``continue_on_num_success``. Each variant is a
+copy made once per distinct use and registered under its own name; the user's template is never
+touched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, List, Set, Tuple
+
+from ..dag import DAG
+from ..errors import InvalidWorkflowError
+from ..io import Inputs, InputParameter, OutputParameter
+from ..op_template import OPTemplate, PythonScriptOPTemplate, ScriptOPTemplate, ShellOPTemplate
+from ..step import Step
+from ..steps import Steps
+from .io import render_arguments
+from .registry import KEY_MEMO, KEY_PARAMETER, TemplateRegistry
+from .templates import memoize, render_common, render_leaf
+from .values import encode_condition, encode_duration, encode_sequence, encode_with_param, _unref
+
+SUCCESS_TAG = "dflow_success_tag"
+SUCCESS_TAG_PATH = "/tmp/outputs/success_tag"
+CHECK_TEMPLATE = "dflow-check-success"
+
+_CHECK_SCRIPT = """\
+import json, sys
+tags = json.loads(r'''{{inputs.parameters.tags}}''')
+done = sum(int(t) for t in tags)
+need = max(int({{inputs.parameters.min_success}}),
+           float({{inputs.parameters.min_ratio}}) * len(tags))
+print(f"{done} of {len(tags)} items succeeded; {need:g} needed")
+sys.exit(0 if done >= need else 1)
+"""
+
+
+def referenced_names(text: str, prefix: str) -> Set[str]:
+    """Names of steps (``prefix="steps"``) or tasks that a rendered text refers to."""
+    pattern = re.compile(
+        rf"(?<![\w.]){prefix}\.([A-Za-z0-9-]+)\.|(?<![\w.]){prefix}\[\s*'([^']+)'\s*\]"
+    )
+    return {a or b for a, b in pattern.findall(text)}
+
+
+def _short(name: str, suffix: str) -> str:
+    """``name-suffix`` cut to a valid template name."""
+    room = 57 - len(suffix) - 1
+    return f"{name[:room].rstrip('-.')}-{suffix}"
+
+
+class Renderer:
+    """Renders the templates reachable from an entrypoint into one registry."""
+
+    def __init__(self, memoize_configmap: str, util_image: str, context: Any = None) -> None:
+        self.registry = TemplateRegistry()
+        self.memoize_configmap = memoize_configmap
+        self.util_image = util_image
+        self.context = context
+        self.keyed_memoize = False
+        self.pvcs: Dict[str, Any] = {}
+        self._variants: Dict[Tuple[Any, ...], OPTemplate] = {}
+
+    # -- templates -----------------------------------------------------------------------------
+
+    def template(self, t: OPTemplate, user: str) -> str:
+        cached = self.registry.cache.get(id(t))
+        if cached is not None:
+            return cached
+        if isinstance(t, Steps):
+            name = self._steps(t, user)
+        elif isinstance(t, DAG):
+            name = self._dag(t, user)
+        else:
+            leaf = self.context.render(t) if self.context is not None else t
+            for pvc in leaf.pvcs:
+                self.pvcs[pvc.name] = pvc
+            name = self.registry.add(render_leaf(leaf, self.memoize_configmap), user)
+        self.registry.cache[id(t)] = name
+        return name
+
+    def _steps(self, t: Steps, user: str) -> str:
+        self.registry.reserve(t.name, user)
+        self.registry.cache[id(t)] = t.name  # a Steps may call itself
+        if not t.steps:
+            raise InvalidWorkflowError(f"Steps {t.name!r} has no steps")
+        body = render_common(t, self.memoize_configmap)
+        groups: List[List[Dict[str, Any]]] = []
+        earlier: Set[str] = set()
+        for group in t.steps:
+            rendered: List[Dict[str, Any]] = []
+            follow: List[Dict[str, Any]] = []
+            for step in group:
+                d, extra = self._step(step, t)
+                for ref in referenced_names(json.dumps(d), "steps"):
+                    if ref not in earlier:
+                        where = "a later or the same group" if ref in t._names else "no group"
+                        raise InvalidWorkflowError(
+                            f"step {step.name!r} of Steps {t.name!r} refers to step {ref!r}, "
+                            f"which is in {where} of that Steps; only earlier steps can be used"
+                        )
+                rendered.append(d)
+                follow.extend(extra)
+            groups.append(rendered)
+            if follow:
+                groups.append(follow)
+            earlier.update(s.name for s in group)
+            earlier.update(f["name"] for f in follow)
+        self._check_output_refs(body, t.name, "steps", set(t._names))
+        body["steps"] = groups
+        return self.registry.add(body, user)
+
+    def _dag(self, t: DAG, user: str) -> str:
+        self.registry.reserve(t.name, user)
+        self.registry.cache[id(t)] = t.name
+        if not t.tasks:
+            raise InvalidWorkflowError(f"DAG {t.name!r} has no tasks")
+        body = render_common(t, self.memoize_configmap)
+        names = set(t._names)
+        tasks: List[Dict[str, Any]] = []
+        checks: Dict[str, str] = {}
+        for task in t.tasks:
+            d, extra = self._step(task, t)
+            refs = referenced_names(json.dumps(d), "tasks")
+            unknown = refs - names
+            if unknown:
+                raise InvalidWorkflowError(
+                    f"task {task.name!r} of DAG {t.name!r} refers to task "
+                    f"{sorted(unknown)[0]!r}, which is not in that DAG"
+                )
+            deps: List[str] = []
+            for dep in list(getattr(task, "dependencies", [])) + sorted(refs):
+                base = re.split(r"[.\s]", dep.strip("()! "), maxsplit=1)[0]
+                if base not in names:
+                    raise InvalidWorkflowError(
+                        f"task {task.name!r} of DAG {t.name!r} depends on {dep!r}, "
+                        "which is not a task of that DAG"
+                    )
+                if base == task.name:
+                    continue
+                if dep not in deps:
+                    deps.append(dep)
+            _set_dependencies(d, deps)
+            tasks.append(d)
+            for check in extra:
+                check["dependencies"] = [task.name]
+                checks[task.name] = check["name"]
+                tasks.append(check)
+        for d in tasks:
+            if d["name"] in checks.values():
+                continue
+            for field in ("dependencies",):
+                for dep in list(d.get(field, [])):
+                    if dep in checks and checks[dep] not in d[field]:
+                        d[field].append(checks[dep])
+            if "depends" in d:
+                for dep, check in checks.items():
+                    if re.search(rf"(?<![\w-]){re.escape(dep)}(?![\w-])", d["depends"]):
+                        d["depends"] = f"({d['depends']}) && {check}"
+        self._check_output_refs(body, t.name, "tasks", names)
+        body["dag"] = {"tasks": tasks}
+        return self.registry.add(body, user)
+
+    @staticmethod
+    def _check_output_refs(body: Dict[str, Any], owner: str, prefix: str, names: Set[str]) -> None:
+        text = json.dumps(body.get("outputs", {}))
+        for ref in referenced_names(text, prefix):
+            if ref not in names:
+                raise InvalidWorkflowError(
+                    f"an output of {owner!r} refers to {prefix[:-1]} {ref!r}, which is not in it"
+                )
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _step(self, step: Step, parent: OPTemplate) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+        user = f"{step.kind} {step.name!r} of {parent.name!r}"
+        missing = step.missing_inputs()
+        if missing:
+            raise InvalidWorkflowError(
+                f"{user}: required {', '.join(missing)} of template {step.template.name!r} "
+                "is not set"
+            )
+        template = self._variant(step, user)
+        name = self.template(template, user)
+        if step.key is not None:
+            name = self._keyed(name, user)
+        d: Dict[str, Any] = {"name": step.name, "template": name}
+        arguments = render_arguments(step)
+        if step.key is not None:
+            arguments.setdefault("parameters", []).append(
+                {"name": KEY_PARAMETER, "value": str(step.key)}
+            )
+        if arguments:
+            d["arguments"] = arguments
+        if step.when is not None:
+            d["when"] = encode_condition(step.when)
+        if step.with_param is not None:
+            d["withParam"] = encode_with_param(step.with_param)
+        elif step.with_items is not None:
+            d["withItems"] = _unref(list(step.with_items))
+        elif step.with_sequence is not None:
+            d["withSequence"] = encode_sequence(step.with_sequence)
+        counted = (
+            step.continue_on_num_success is not None or step.continue_on_success_ratio is not None
+        )
+        continue_on: Dict[str, bool] = {}
+        if step.continue_on_failed or counted:
+            continue_on["failed"] = True
+        if step.continue_on_error:
+            continue_on["error"] = True
+        if continue_on:
+            d["continueOn"] = continue_on
+        extra = [self._check_step(step)] if counted else []
+        return d, extra
+
+    def _variant(self, step: Step, user: str) -> OPTemplate:
+        """The template the step really runs (a copy when the step changes it)."""
+        counted = (
+            step.continue_on_num_success is not None or step.continue_on_success_ratio is not None
+        )
+        timeout = encode_duration(step.timeout, user)
+        hook = getattr(step.template, "for_step", None)
+        cache_key = (
+            id(step.template),
+            id(step.use_resource),
+            id(step.executor),
+            timeout,
+            step.name if counted else None,
+            step.name if hook else None,
+        )
+        cached = self._variants.get(cache_key)
+        if cached is not None:
+            return cached
+        template: OPTemplate = step.template
+        if hook is not None:
+            template = hook(step)
+        if step.use_resource is not None:
+            template = step.use_resource.render(template)
+        if step.executor is not None:
+            template = step.executor.render(template)
+        if timeout is not None and not isinstance(template, (Steps, DAG)):
+            template = template.replace(
+                name=_short(template.name, "t" + timeout.replace(".", "-")), timeout=timeout
+            )
+        if counted:
+            template = _with_success_tag(template, step, user)
+        self._variants[cache_key] = template
+        # keep the objects alive so that their ids stay unique while rendering
+        self._variants[(id(template), "alive")] = template
+        return template
+
+    def _keyed(self, name: str, user: str) -> str:
+        body = self.registry.bodies[name]
+        params = body.get("inputs", {}).get("parameters", [])
+        if any(p["name"] == KEY_PARAMETER for p in params):
+            return name
+        keyed = dict(body)
+        keyed["inputs"] = dict(body.get("inputs", {}))
+        keyed["inputs"]["parameters"] = list(params) + [{"name": KEY_PARAMETER, "value": ""}]
+        if self.keyed_memoize and "memoize" not in keyed:
+            keyed["memoize"] = memoize(KEY_MEMO, self.memoize_configmap)
+        return self.registry.add(keyed, user)
+
+    def _check_step(self, step: Step) -> Dict[str, Any]:
+        tags = f"{{{{{step.prefix}.{step.name}.outputs.parameters.{SUCCESS_TAG}}}}}"
+        check = PythonScriptOPTemplate(
+            name=CHECK_TEMPLATE,
+            inputs=Inputs(
+                parameters={
+                    "tags": InputParameter(),
+                    "min_success": InputParameter(value="0"),
+                    "min_ratio": InputParameter(value="0"),
+                }
+            ),
+            image=step.util_image or self.util_image,
+            command=step.util_command or ["python3"],
+            script=_CHECK_SCRIPT,
+            image_pull_policy=step.util_image_pull_policy,
+        )
+        name = self.registry.add(render_leaf(check, self.memoize_configmap), "success checks")
+        params = [{"name": "tags", "value": tags}]
+        if step.continue_on_num_success is not None:
+            params.append({"name": "min_success", "value": str(step.continue_on_num_success)})
+        if step.continue_on_success_ratio is not None:
+            params.append({"name": "min_ratio", "value": str(step.continue_on_success_ratio)})
+        return {
+            "name": f"{step.name}-check-success",
+            "template": name,
+            "arguments": {"parameters": params},
+        }
+
+
+def _set_dependencies(d: Dict[str, Any], deps: List[str]) -> None:
+    if not deps:
+        return
+    if any(re.search(r"[.&|!() ]", dep) for dep in deps):
+        d["depends"] = " && ".join(deps)
+    else:
+        d["dependencies"] = deps
+
+
+def _with_success_tag(template: OPTemplate, step: Step, user: str) -> OPTemplate:
+    """A copy of a script template that writes ``1`` to its success tag when it finishes."""
+    if not isinstance(template, ScriptOPTemplate):
+        raise InvalidWorkflowError(
+            f"{user}: continue_on_num_success/continue_on_success_ratio need a script template, "
+            f"got {type(template).__name__}"
+        )
+    tagged = template.replace(name=_short(template.name, step.name))
+    tagged.outputs.parameters[SUCCESS_TAG] = OutputParameter(
+        value_from_path=SUCCESS_TAG_PATH, default="0"
+    )
+    tag_writer = getattr(tagged, "success_tag_writer", None)
+    if callable(tag_writer):
+        tagged = tag_writer(SUCCESS_TAG_PATH)
+    elif isinstance(tagged, ShellOPTemplate) or not isinstance(tagged, PythonScriptOPTemplate):
+        tagged.script = f"{tagged.script}\nmkdir -p /tmp/outputs && echo 1 > {SUCCESS_TAG_PATH}\n"
+    else:
+        tagged.script = (
+            f"{tagged.script}\nimport os as _os\n_os.makedirs('/tmp/outputs', exist_ok=True)\n"
+            f"open({SUCCESS_TAG_PATH!r}, 'w').write('1')\n"
+        )
+    return tagged
+
+
+def render_templates(
+    entry: OPTemplate,
+    memoize_configmap: str,
+    util_image: str,
+    context: Any = None,
+    keyed_memoize: bool = False,
+) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+    """Every template reachable from ``entry``, entrypoint first, and the PVCs they mount."""
+    renderer = Renderer(memoize_configmap, util_image, context)
+    renderer.keyed_memoize = keyed_memoize
+    renderer.template(entry, "the workflow")
+    return renderer.registry.templates(), renderer.pvcs
+
+
+__all__ = ["render_templates", "referenced_names", "Renderer"]

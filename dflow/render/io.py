@@ -1,0 +1,154 @@
+"""Rendering of template inputs/outputs and of step arguments."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from ..errors import InvalidWorkflowError
+from ..expressions import ArgoVar
+from ..io import PVC, UNSET, InputArtifact, Inputs, OutputArtifact, Outputs, S3Artifact
+from .values import encode_parameter
+
+
+def render_inputs(inputs: Inputs) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    params = []
+    for name, p in inputs.parameters.items():
+        item: Dict[str, Any] = {"name": name}
+        if p.value is not UNSET:
+            item["value"] = encode_parameter(p.value)
+        if p.description:
+            item["description"] = p.description
+        if p.enum:
+            item["enum"] = [encode_parameter(v) for v in p.enum]
+        params.append(item)
+    arts = []
+    for name, a in inputs.artifacts.items():
+        item = {"name": name}
+        if a.path is not None:
+            item["path"] = a.path
+        if a.optional:
+            item["optional"] = True
+        if a.mode is not None:
+            item["mode"] = a.mode
+        if isinstance(a.source, S3Artifact):
+            item["s3"] = {"key": a.source.key}
+        arts.append(item)
+    if params:
+        out["parameters"] = params
+    if arts:
+        out["artifacts"] = arts
+    return out
+
+
+def render_outputs(outputs: Outputs, owner: str) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    params = []
+    for name, p in outputs.parameters.items():
+        item: Dict[str, Any] = {"name": name}
+        value_from: Dict[str, Any] = {}
+        if p.value_from_path is not None:
+            value_from["path"] = p.value_from_path
+        elif p.value_from_parameter is not None:
+            value_from["parameter"] = str(p.value_from_parameter)
+        elif p.value_from_expression is not None:
+            expr = p.value_from_expression
+            value_from["expression"] = expr.expr if isinstance(expr, ArgoVar) else str(expr)
+        elif p.value is not UNSET:
+            item["value"] = encode_parameter(p.value)
+        else:
+            raise InvalidWorkflowError(
+                f"template {owner!r}: output parameter {name!r} has no source: set "
+                "value_from_path, value_from_parameter, value_from_expression or value"
+            )
+        if p.default is not UNSET:
+            value_from["default"] = encode_parameter(p.default)
+        if value_from:
+            item["valueFrom"] = value_from
+        if p.global_name:
+            item["globalName"] = p.global_name
+        if p.description:
+            item["description"] = p.description
+        params.append(item)
+    arts = []
+    for name, a in outputs.artifacts.items():
+        arts.append(_render_output_artifact(name, a, owner))
+    if params:
+        out["parameters"] = params
+    if arts:
+        out["artifacts"] = arts
+    return out
+
+
+def _render_output_artifact(name: str, a: OutputArtifact, owner: str) -> Dict[str, Any]:
+    item: Dict[str, Any] = {"name": name}
+    if a.path is not None:
+        item["path"] = a.path
+    elif a._from is not None:
+        item["from"] = str(a._from)
+    elif a.from_expression is not None:
+        expr = a.from_expression
+        item["fromExpression"] = expr.expr if isinstance(expr, ArgoVar) else str(expr)
+    else:
+        raise InvalidWorkflowError(
+            f"template {owner!r}: output artifact {name!r} has no source: set path, _from "
+            "or from_expression"
+        )
+    if a.archive is None or a.archive == "none":
+        item["archive"] = {"none": {}}
+    if a.global_name:
+        item["globalName"] = a.global_name
+    if a.optional:
+        item["optional"] = True
+    for target in a.save:
+        if isinstance(target, S3Artifact):
+            item["s3"] = {"key": target.key}
+    return item
+
+
+def render_arguments(step: Any) -> Dict[str, Any]:
+    """The ``arguments`` of a step: its parameter values and artifact sources."""
+    params: List[Dict[str, Any]] = [
+        {"name": name, "value": encode_parameter(value)} for name, value in step.parameters.items()
+    ]
+    arts = []
+    for name, source in step.artifacts.items():
+        item = render_artifact_source(name, source, step)
+        if item is not None:
+            arts.append(item)
+    out: Dict[str, Any] = {}
+    if params:
+        out["parameters"] = params
+    if arts:
+        out["artifacts"] = arts
+    return out
+
+
+def render_artifact_source(name: str, source: Any, step: Any) -> Any:
+    if source is None:
+        if not step.template.inputs.artifacts[name].optional:
+            raise InvalidWorkflowError(
+                f"{step.kind} {step.name!r}: input artifact {name!r} is None but not optional"
+            )
+        return None
+    if isinstance(source, (InputArtifact, OutputArtifact)):
+        item: Dict[str, Any] = {"name": name, "from": str(source)}
+        if source._sub_path:
+            item["subPath"] = source._sub_path
+        return item
+    if isinstance(source, S3Artifact):
+        return {"name": name, "s3": {"key": source.key}}
+    if isinstance(source, ArgoVar):
+        return {"name": name, "fromExpression": source.expr}
+    if isinstance(source, str):
+        if "{{" in source:
+            return {"name": name, "from": source}
+        return {"name": name, "s3": {"key": source}}
+    if isinstance(source, PVC):
+        raise InvalidWorkflowError(
+            f"{step.kind} {step.name!r}: input artifact {name!r}: a PVC cannot be an artifact "
+            "argument; mount it with the template's pvcs instead"
+        )
+    raise InvalidWorkflowError(
+        f"{step.kind} {step.name!r}: input artifact {name!r} has an unsupported source {source!r}"
+    )

@@ -1,0 +1,65 @@
+"""The set of templates of one workflow, by name; two different templates under one name is an error."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from ..errors import InvalidWorkflowError
+
+KEY_PARAMETER = "dflow_key"
+KEY_MEMO = "{{inputs.parameters.dflow_key}}"
+
+
+def _without_key(body: Dict[str, Any]) -> Dict[str, Any]:
+    params = body.get("inputs", {}).get("parameters", [])
+    if not any(p["name"] == KEY_PARAMETER for p in params):
+        return body
+    inputs = dict(body["inputs"])
+    inputs["parameters"] = [p for p in params if p["name"] != KEY_PARAMETER]
+    if not inputs["parameters"]:
+        del inputs["parameters"]
+    stripped = dict(body, inputs=inputs)
+    if not inputs:
+        del stripped["inputs"]
+    if stripped.get("memoize", {}).get("key") == KEY_MEMO:
+        del stripped["memoize"]
+    return stripped
+
+
+class TemplateRegistry:
+    """Collects rendered templates in first-use order and checks that names are unique."""
+
+    def __init__(self) -> None:
+        self.bodies: Dict[str, Dict[str, Any]] = {}
+        self.users: Dict[str, str] = {}
+        self.cache: Dict[Any, str] = {}  # (id(template), variant) -> name, to render once
+
+    def reserve(self, name: str, user: str) -> bool:
+        """Claim ``name`` before rendering a composite template (which may contain itself)."""
+        if name in self.bodies:
+            return False
+        self.bodies[name] = {}
+        self.users[name] = user
+        return True
+
+    def add(self, body: Dict[str, Any], user: str) -> str:
+        name = body["name"]
+        existing = self.bodies.get(name)
+        if not existing:
+            self.bodies[name] = body
+            self.users.setdefault(name, user)
+            return name
+        if existing == body:
+            return name
+        # The same template used with and without a key: keep the keyed form.
+        if _without_key(existing) == _without_key(body):
+            if len(str(body)) > len(str(existing)):
+                self.bodies[name] = body
+            return name
+        raise InvalidWorkflowError(
+            f"two different templates are named {name!r}: one used by {self.users[name]}, "
+            f"another by {user}; give one of them another name"
+        )
+
+    def templates(self) -> List[Dict[str, Any]]:
+        return list(self.bodies.values())

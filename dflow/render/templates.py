@@ -1,0 +1,124 @@
+"""Rendering of leaf templates: script, container and resource templates."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from ..op_template import ContainerOPTemplate, OPTemplate, ScriptOPTemplate
+from ..resource import ResourceOPTemplate
+from .io import render_inputs, render_outputs
+from .values import encode_duration
+
+PROGRESS_ANNOTATION = "workflows.argoproj.io/progress"
+
+
+def render_common(t: OPTemplate, memoize_configmap: str) -> Dict[str, Any]:
+    """The fields every template has: name, inputs, outputs, metadata, retries, memoization."""
+    body: Dict[str, Any] = {"name": t.name}
+    inputs = render_inputs(t.inputs)
+    if inputs:
+        body["inputs"] = inputs
+    outputs = render_outputs(t.outputs, t.name)
+    if outputs:
+        body["outputs"] = outputs
+    annotations = dict(t.annotations)
+    if t.init_progress:
+        annotations[PROGRESS_ANNOTATION] = t.init_progress
+    metadata: Dict[str, Any] = {}
+    if annotations:
+        metadata["annotations"] = annotations
+    if t.labels:
+        metadata["labels"] = dict(t.labels)
+    if metadata:
+        body["metadata"] = metadata
+    timeout = encode_duration(t.timeout, f"template {t.name!r}")
+    if timeout:
+        body["timeout"] = timeout
+    if t.retry_strategy:
+        body["retryStrategy"] = _string_ints(dict(t.retry_strategy))
+    if t.memoize_key:
+        body["memoize"] = memoize(t.memoize_key, memoize_configmap)
+    if t.parallelism is not None:
+        body["parallelism"] = t.parallelism
+    if t.node_selector:
+        body["nodeSelector"] = dict(t.node_selector)
+    if t.tolerations:
+        body["tolerations"] = list(t.tolerations)
+    if t.affinity:
+        body["affinity"] = dict(t.affinity)
+    volumes = list(t.volumes) + [
+        {"name": pvc.name, "persistentVolumeClaim": {"claimName": pvc.name}} for pvc in t.pvcs
+    ]
+    if volumes:
+        body["volumes"] = volumes
+    return body
+
+
+def memoize(key: str, configmap: str) -> Dict[str, Any]:
+    return {"key": key, "maxAge": "", "cache": {"configMap": {"name": configmap}}}
+
+
+def _string_ints(strategy: Dict[str, Any]) -> Dict[str, Any]:
+    """Argo's IntOrString fields (``limit``) are written as strings, as the schema wants."""
+    if isinstance(strategy.get("limit"), int):
+        strategy["limit"] = str(strategy["limit"])
+    return strategy
+
+
+def _container_fields(t: Any) -> Dict[str, Any]:
+    body: Dict[str, Any] = {}
+    if t.image:
+        body["image"] = t.image
+    if t.image_pull_policy:
+        body["imagePullPolicy"] = t.image_pull_policy
+    if t.command:
+        body["command"] = list(t.command)
+    resources = {}
+    if t.requests:
+        resources["requests"] = dict(t.requests)
+    if t.limits:
+        resources["limits"] = dict(t.limits)
+    if resources:
+        body["resources"] = resources
+    if t.envs:
+        body["env"] = [{"name": k, "value": str(v)} for k, v in t.envs.items()]
+    mounts = list(t.mounts) + [
+        {"name": pvc.name, "mountPath": f"/tmp/pvc/{pvc.name}", **({"subPath": pvc.subpath} if pvc.subpath else {})}
+        for pvc in t.pvcs
+    ]
+    if mounts:
+        body["volumeMounts"] = mounts
+    return body
+
+
+def render_leaf(t: OPTemplate, memoize_configmap: str) -> Dict[str, Any]:
+    """A script, container or resource template as Argo wants it."""
+    body = render_common(t, memoize_configmap)
+    if isinstance(t, ScriptOPTemplate):
+        script = _container_fields(t)
+        script["source"] = t.script
+        script.setdefault("image", "alpine:3")
+        body["script"] = script
+    elif isinstance(t, ContainerOPTemplate):
+        container = _container_fields(t)
+        if t.args:
+            container["args"] = list(t.args)
+        container.setdefault("image", "alpine:3")
+        body["container"] = container
+    elif isinstance(t, ResourceOPTemplate):
+        manifest = t.manifest
+        if not isinstance(manifest, str):
+            import yaml
+
+            manifest = yaml.safe_dump(manifest, sort_keys=False)
+        resource: Dict[str, Any] = {"action": t.action, "manifest": manifest}
+        if t.success_condition:
+            resource["successCondition"] = t.success_condition
+        if t.failure_condition:
+            resource["failureCondition"] = t.failure_condition
+        if t.set_owner_reference:
+            resource["setOwnerReference"] = True
+        body["resource"] = resource
+    else:
+        raise TypeError(f"cannot render template {t.name!r} of type {type(t).__name__}")
+    return body

@@ -1,0 +1,206 @@
+"""A step: one use of a template inside a Steps, with its arguments and control flow."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Union
+
+from .errors import InvalidWorkflowError
+from .expressions import ArgoSequence, ArgoVar
+from .io import Inputs, Outputs, S3Artifact, PVC, UNSET
+from .names import check_step_name, is_static_key_valid
+
+__all__ = ["Step"]
+
+
+class Step:
+    """One use of ``template`` with arguments, inside a ``Steps`` (or, as ``Task``, a ``DAG``).
+
+    Args:
+        name: the step name (letters, digits and '-').
+        template: the template it runs (a script template, a Python OP template, a Steps or DAG).
+        parameters: input parameter values by name; values may be references to other steps.
+        artifacts: input artifacts by name: another step's output, an ``S3Artifact``, or None
+            for an optional artifact.
+        when: a condition (a comparison of references, or an Argo condition string).
+        with_param / with_items / with_sequence: fan the step out over a list or a sequence.
+        continue_on_failed / continue_on_error: let the workflow go on if it fails.
+        continue_on_num_success / continue_on_success_ratio: for a fan-out, go on when at least
+            that many (or that share) of its items succeed.
+        key: a stable key (may contain ``{{item}}`` or other references) to find or reuse the step.
+        executor: an object whose ``render(template)`` returns the template to run instead.
+        use_resource: a ``Resource`` that runs the step as a Kubernetes resource.
+        timeout: seconds before the step is killed (overrides the template's).
+    """
+
+    prefix = "steps"
+    kind = "step"
+
+    def __init__(
+        self,
+        name: str,
+        template: Any,
+        parameters: Optional[Dict[str, Any]] = None,
+        artifacts: Optional[Dict[str, Any]] = None,
+        when: Any = None,
+        with_param: Any = None,
+        continue_on_failed: bool = False,
+        continue_on_error: bool = False,
+        continue_on_num_success: Optional[int] = None,
+        continue_on_success_ratio: Optional[float] = None,
+        with_sequence: Optional[ArgoSequence] = None,
+        with_items: Optional[List[Any]] = None,
+        key: Union[str, ArgoVar, None] = None,
+        executor: Any = None,
+        use_resource: Any = None,
+        util_image: Optional[str] = None,
+        util_image_pull_policy: Optional[str] = None,
+        util_command: Optional[List[str]] = None,
+        parallelism: Optional[int] = None,
+        slices: Any = None,
+        timeout: Union[int, float, str, None] = None,
+    ) -> None:
+        self.name = check_step_name(name, self.kind)
+        if not hasattr(template, "inputs") or not hasattr(template, "outputs"):
+            raise InvalidWorkflowError(
+                f"{self.kind} {name!r}: template must be an OPTemplate, Steps or DAG, "
+                f"got {type(template).__name__}"
+            )
+        self.template = template
+        self.parameters: Dict[str, Any] = {}
+        self.artifacts: Dict[str, Any] = {}
+        self.set_parameters(parameters or {})
+        self.set_artifacts(artifacts or {})
+        self.when = when
+        loops = [x for x in (with_param, with_sequence, with_items) if x is not None]
+        if len(loops) > 1:
+            raise InvalidWorkflowError(
+                f"{self.kind} {name!r}: give at most one of with_param, with_sequence, with_items"
+            )
+        if with_param is not None and not (
+            isinstance(with_param, (list, tuple, ArgoVar))
+            or (isinstance(with_param, str) and "{{" in with_param)
+        ):
+            raise InvalidWorkflowError(
+                f"{self.kind} {name!r}: with_param must be a list or a reference "
+                f"(an output parameter, argo_range(...), a '{{{{...}}}}' string), "
+                f"got {type(with_param).__name__} {with_param!r}"
+            )
+        if with_sequence is not None and not isinstance(with_sequence, ArgoSequence):
+            raise InvalidWorkflowError(
+                f"{self.kind} {name!r}: with_sequence must come from argo_sequence(...)"
+            )
+        if with_items is not None and not isinstance(with_items, (list, tuple)):
+            raise InvalidWorkflowError(f"{self.kind} {name!r}: with_items must be a list")
+        self.with_param = list(with_param) if isinstance(with_param, tuple) else with_param
+        self.with_sequence = with_sequence
+        self.with_items = list(with_items) if with_items is not None else None
+        if (continue_on_num_success is not None or continue_on_success_ratio is not None) and (
+            not loops
+        ):
+            raise InvalidWorkflowError(
+                f"{self.kind} {name!r}: continue_on_num_success/continue_on_success_ratio "
+                "need a fan-out (with_param, with_items or with_sequence)"
+            )
+        if continue_on_success_ratio is not None and not 0 <= continue_on_success_ratio <= 1:
+            raise InvalidWorkflowError(
+                f"{self.kind} {name!r}: continue_on_success_ratio must be between 0 and 1"
+            )
+        self.continue_on_failed = continue_on_failed
+        self.continue_on_error = continue_on_error
+        self.continue_on_num_success = continue_on_num_success
+        self.continue_on_success_ratio = continue_on_success_ratio
+        if isinstance(key, str) and "{{" not in key and not is_static_key_valid(key):
+            raise InvalidWorkflowError(
+                f"{self.kind} {name!r}: key {key!r} is not a lower-case RFC 1123 name"
+            )
+        self.key = key
+        self.executor = executor
+        self.use_resource = use_resource
+        self.util_image = util_image
+        self.util_image_pull_policy = util_image_pull_policy
+        self.util_command = util_command
+        self.parallelism = parallelism
+        self.slices = slices
+        self.timeout = timeout
+        self._outputs: Optional[Outputs] = None
+        self._inputs: Optional[Inputs] = None
+
+    # -- arguments -------------------------------------------------------------------------------
+
+    def set_parameters(self, parameters: Dict[str, Any]) -> None:
+        """Give (or change) input parameter values; unknown names are an error."""
+        known = self.template.inputs.parameters
+        for pname, value in parameters.items():
+            if pname not in known:
+                raise InvalidWorkflowError(
+                    f"{self.kind} {self.name!r}: template {self.template.name!r} has no input "
+                    f"parameter {pname!r} (it takes: {', '.join(known) or 'none'})"
+                )
+            self.parameters[pname] = value
+        self._inputs = None
+
+    def set_artifacts(self, artifacts: Dict[str, Any]) -> None:
+        """Give (or change) input artifacts; unknown names are an error."""
+        known = self.template.inputs.artifacts
+        for aname, value in artifacts.items():
+            if aname not in known:
+                raise InvalidWorkflowError(
+                    f"{self.kind} {self.name!r}: template {self.template.name!r} has no input "
+                    f"artifact {aname!r} (it takes: {', '.join(known) or 'none'})"
+                )
+            if value is not None and not isinstance(
+                value, (ArgoVar, S3Artifact, PVC, str)
+            ):
+                raise InvalidWorkflowError(
+                    f"{self.kind} {self.name!r}: input artifact {aname!r} must be an output "
+                    f"artifact of a step, an input artifact, an S3Artifact or None, "
+                    f"got {type(value).__name__}"
+                )
+            self.artifacts[aname] = value
+        self._inputs = None
+
+    def missing_inputs(self) -> List[str]:
+        """Names of required inputs (no value, no default, not optional) left unset."""
+        missing = [
+            f"input parameter {n!r}"
+            for n, p in self.template.inputs.parameters.items()
+            if p.value is UNSET and n not in self.parameters
+        ]
+        missing += [
+            f"input artifact {n!r}"
+            for n, a in self.template.inputs.artifacts.items()
+            if not a.optional and a.source is None and n not in self.artifacts
+        ]
+        return missing
+
+    # -- references --------------------------------------------------------------------------------
+
+    @property
+    def outputs(self) -> Outputs:
+        """The template's outputs as references to this step's values."""
+        if self._outputs is None:
+            self._outputs = self.template.outputs.bound(f"{self.prefix}.{self.name}", self)
+        return self._outputs
+
+    @property
+    def inputs(self) -> Inputs:
+        """The template's inputs as references to this step's values, with their given values."""
+        if self._inputs is None:
+            inputs = self.template.inputs.bound(f"{self.prefix}.{self.name}", self)
+            for pname, value in self.parameters.items():
+                inputs.parameters[pname].value = value
+            for aname, value in self.artifacts.items():
+                inputs.artifacts[aname].source = value
+            self._inputs = inputs
+        return self._inputs
+
+    @property
+    def fans_out(self) -> bool:
+        return (
+            self.with_param is not None
+            or self.with_items is not None
+            or self.with_sequence is not None
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, template={self.template.name!r})"

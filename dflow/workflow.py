@@ -1,0 +1,258 @@
+"""The Workflow: the entrypoint Steps or DAG, rendered to an Argo manifest and run by an engine."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any, Dict, List, Optional, Union
+
+from .config import config
+from .dag import DAG
+from .errors import InvalidWorkflowError
+from .names import check_template_name
+from .render import render_workflow
+from .step import Step
+from .steps import Steps
+
+__all__ = ["Workflow", "query_workflows"]
+
+FINISHED_PHASES = ("Succeeded", "Failed", "Error")
+
+
+class Workflow:
+    """A workflow: build it with ``add``, render it with ``to_dict``/``to_yaml``, run it with ``submit``.
+
+    Args:
+        name: the workflow name; Argo appends a random suffix to make the id.
+        steps / dag: the entrypoint template; by default an empty ``Steps`` named ``name``.
+        id: attach to an existing workflow by its id instead of building a new one.
+        host / token / namespace / k8s_config_file / k8s_api_server: where the Argo server is
+            (default from ``config``).
+        context: an object whose ``render(template)`` may rewrite every template before submission.
+        annotations / labels: workflow metadata; labels are what ``query_workflows`` filters on.
+        parallelism: how many pods run at once in this workflow.
+    """
+
+    def __init__(
+        self,
+        name: str = "workflow",
+        steps: Optional[Steps] = None,
+        dag: Optional[DAG] = None,
+        namespace: Optional[str] = None,
+        id: Optional[str] = None,
+        uid: Optional[str] = None,
+        host: Optional[str] = None,
+        token: Optional[str] = None,
+        k8s_config_file: Optional[str] = None,
+        k8s_api_server: Optional[str] = None,
+        context: Any = None,
+        annotations: Optional[Dict[str, str]] = None,
+        labels: Optional[Dict[str, str]] = None,
+        parallelism: Optional[int] = None,
+        pod_gc_strategy: Optional[str] = None,
+        image_pull_secrets: Optional[List[str]] = None,
+        artifact_repo_key: Optional[str] = None,
+        volumes: Optional[List[Dict[str, Any]]] = None,
+        service_account_name: Optional[str] = None,
+    ) -> None:
+        self.name = check_template_name(name, "workflow")
+        if steps is not None and dag is not None:
+            raise InvalidWorkflowError(f"workflow {name!r}: give steps or dag, not both")
+        self.entrypoint: Union[Steps, DAG] = (
+            steps if steps is not None else dag if dag is not None else Steps(name)
+        )
+        self.id = id
+        self.uid = uid
+        self.namespace = namespace
+        self.host = host
+        self.token = token
+        self.k8s_config_file = k8s_config_file
+        self.k8s_api_server = k8s_api_server
+        self.context = context
+        self.annotations = dict(config.get("workflow_annotations") or {})
+        self.annotations.update(annotations or {})
+        self.labels = dict(labels or {})
+        self.parallelism = parallelism
+        self.pod_gc_strategy = pod_gc_strategy
+        self.image_pull_secrets = list(image_pull_secrets or [])
+        self.artifact_repo_key = artifact_repo_key
+        self.volumes = list(volumes or [])
+        self.service_account_name = service_account_name
+        self._engine: Any = None
+
+    # -- building ------------------------------------------------------------------------------
+
+    @property
+    def steps(self) -> Optional[Steps]:
+        return self.entrypoint if isinstance(self.entrypoint, Steps) else None
+
+    @property
+    def dag(self) -> Optional[DAG]:
+        return self.entrypoint if isinstance(self.entrypoint, DAG) else None
+
+    def add(self, step: Union[Step, List[Step]]) -> None:
+        """Add a step (or a parallel group of steps, or a task to a DAG workflow)."""
+        self.entrypoint.add(step)  # type: ignore[arg-type]
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def to_dict(self, memoize_configmap: Optional[str] = None) -> Dict[str, Any]:
+        """The Argo manifest of this workflow."""
+        return render_workflow(
+            self, memoize_configmap=memoize_configmap, util_image=config["util_image"]
+        )
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def to_yaml(self, **kwargs: Any) -> str:
+        import yaml
+
+        kwargs.setdefault("sort_keys", False)
+        return str(yaml.safe_dump(self.to_dict(), **kwargs))
+
+    @classmethod
+    def from_dict(cls, manifest: Dict[str, Any]) -> Workflow:
+        """A workflow rebuilt from a manifest; ``to_dict`` gives the same manifest back."""
+        from .parse import workflow_from_dict
+
+        return workflow_from_dict(cls, manifest)
+
+    @classmethod
+    def from_json(cls, text: str) -> Workflow:
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_yaml(cls, text: str) -> Workflow:
+        import yaml
+
+        return cls.from_dict(yaml.safe_load(text))
+
+    # -- running -------------------------------------------------------------------------------
+
+    def _get_engine(self) -> Any:
+        if self._engine is None:
+            from .engines import get_engine
+
+            self._engine = get_engine(config["mode"], **self._engine_settings())
+        return self._engine
+
+    def _engine_settings(self) -> Dict[str, Any]:
+        if config["mode"] != "default":
+            return {}
+        return {
+            "host": self.host or config["host"],
+            "token": self.token or config["token"],
+            "namespace": self.namespace or config["namespace"],
+            "k8s_config_file": self.k8s_config_file or config["k8s_config_file"],
+            "k8s_api_server": self.k8s_api_server or config["k8s_api_server"],
+        }
+
+    def submit(self, reuse_step: Optional[List[Any]] = None) -> Any:
+        """Render and start the workflow; ``reuse_step`` lists finished steps whose keys to skip."""
+        from .argo_objects import ArgoWorkflow
+
+        memoize_configmap = f"dflow-memo-{uuid.uuid4().hex[:12]}" if reuse_step else None
+        manifest = self.to_dict(memoize_configmap=memoize_configmap)
+        created = self._get_engine().submit(
+            manifest, reuse_step=reuse_step, memoize_configmap=memoize_configmap
+        )
+        self.id = created["metadata"]["name"]
+        self.uid = created["metadata"].get("uid")
+        return ArgoWorkflow(created)
+
+    def _require_id(self) -> str:
+        if not self.id:
+            raise InvalidWorkflowError(f"workflow {self.name!r} has not been submitted")
+        return self.id
+
+    def query(self) -> Any:
+        """The workflow as the engine reports it now (an ``ArgoWorkflow``)."""
+        from .argo_objects import ArgoWorkflow
+
+        return ArgoWorkflow(self._get_engine().get(self._require_id()))
+
+    def query_status(self) -> str:
+        """The phase: Pending, Running, Succeeded, Failed or Error."""
+        return str(self.query().phase)
+
+    def wait(self, interval: float = 1.0) -> str:
+        """Block until the workflow finishes; returns its final phase."""
+        engine = self._get_engine()
+        if hasattr(engine, "wait"):
+            return str(engine.wait(self._require_id(), interval=interval))
+        while True:
+            phase = self.query_status()
+            if phase in FINISHED_PHASES:
+                return phase
+            time.sleep(interval)
+
+    def query_step(
+        self,
+        name: Any = None,
+        key: Any = None,
+        phase: Any = None,
+        id: Any = None,
+        type: Any = None,
+        sort_by_generation: bool = False,
+    ) -> List[Any]:
+        """Steps whose name matches the regex ``name``, or with the given key/phase/id/type."""
+        return list(
+            self.query().get_step(
+                name=name,
+                key=key,
+                phase=phase,
+                id=id,
+                type=type,
+                sort_by_generation=sort_by_generation,
+            )
+        )
+
+    def query_keys_of_steps(self) -> List[str]:
+        return list(self.query().get_keys_of_steps())
+
+    def query_global_outputs(self) -> Any:
+        return self.query().get_global_outputs()
+
+    def _action(self, verb: str) -> Any:
+        return self._get_engine().action(self._require_id(), verb)
+
+    def terminate(self) -> Any:
+        return self._action("terminate")
+
+    def stop(self) -> Any:
+        return self._action("stop")
+
+    def suspend(self) -> Any:
+        return self._action("suspend")
+
+    def resume(self) -> Any:
+        return self._action("resume")
+
+    def retry(self) -> Any:
+        return self._action("retry")
+
+    def resubmit(self) -> Any:
+        return self._action("resubmit")
+
+    def delete(self) -> Any:
+        return self._action("delete")
+
+
+def query_workflows(labels: Optional[Dict[str, str]] = None) -> List[Any]:
+    """Workflows on the configured engine, filtered by labels (``ArgoWorkflow`` views)."""
+    from .argo_objects import ArgoWorkflow
+    from .engines import get_engine
+
+    settings: Dict[str, Any] = {}
+    if config["mode"] == "default":
+        settings = {
+            "host": config["host"],
+            "token": config["token"],
+            "namespace": config["namespace"],
+            "k8s_config_file": config["k8s_config_file"],
+            "k8s_api_server": config["k8s_api_server"],
+        }
+    engine = get_engine(config["mode"], **settings)
+    return [ArgoWorkflow(w) for w in engine.list(labels)]
