@@ -29,6 +29,7 @@ _CONFIG_DEFAULTS: dict[str, Any] = {
     "archive_mode": "tar",
     "debug_workdir": None,
     "debug_workers": None,
+    "debug_s3": False,
     "detach": False,
 }
 
