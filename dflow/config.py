@@ -2,7 +2,8 @@
 
 Both are plain dicts, as in the original API. Every key can be overridden at import time by an
 environment variable ``DFLOW_<KEY>`` (``DFLOW_S3_<KEY>`` for ``s3_config``); ``set_config`` and
-``set_s3_config`` change them later. Code reads them at its edges (when a workflow is submitted or an
+``set_s3_config`` change them later. Code reads them at its edges (when a workflow is submitted
+or an
 artifact is moved) and passes the values down, never deep inside.
 """
 

@@ -141,7 +141,7 @@ def argo_concat(param: Any) -> ArgoVar:
 
 
 class ArgoSequence:
-    """A ``withSequence`` loop: ``count`` items, or ``start`` to ``end``, printed with ``format``."""
+    """A ``withSequence`` loop: ``count`` items or ``start`` to ``end``, printed with ``format``."""
 
     def __init__(
         self,

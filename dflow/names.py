@@ -8,7 +8,9 @@ from .errors import InvalidWorkflowError
 
 MAX_TEMPLATE_NAME = 57
 
-_RFC1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_RFC1123_SUBDOMAIN = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
 _STEP_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
 _IO_NAME = re.compile(r"^[a-zA-Z0-9_][-a-zA-Z0-9_]*$")
 
@@ -22,7 +24,8 @@ def check_template_name(name: str, what: str = "template") -> str:
         )
     if len(name) > MAX_TEMPLATE_NAME:
         raise InvalidWorkflowError(
-            f"{what} name {name!r} has {len(name)} characters; at most {MAX_TEMPLATE_NAME} are allowed"
+            f"{what} name {name!r} has {len(name)} characters; "
+            f"at most {MAX_TEMPLATE_NAME} are allowed"
         )
     return name
 

@@ -131,7 +131,9 @@ class ScriptOPTemplate(OPTemplate):
         **common: Any,
     ) -> None:
         self.image = image
-        self.command = [command] if isinstance(command, str) else list(command or self.default_command)
+        self.command = (
+            [command] if isinstance(command, str) else list(command or self.default_command)
+        )
         self.script = script or ""
         super().__init__(name, inputs, outputs, **common)
         self.mounts = list(mounts or [])

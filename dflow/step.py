@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from .errors import InvalidWorkflowError
 from .expressions import ArgoSequence, ArgoVar
-from .io import Inputs, Outputs, S3Artifact, PVC, UNSET
+from .io import PVC, UNSET, Inputs, Outputs, S3Artifact
 from .names import check_step_name, is_static_key_valid
 
 __all__ = ["Step"]
@@ -148,9 +148,7 @@ class Step:
                     f"{self.kind} {self.name!r}: template {self.template.name!r} has no input "
                     f"artifact {aname!r} (it takes: {', '.join(known) or 'none'})"
                 )
-            if value is not None and not isinstance(
-                value, (ArgoVar, S3Artifact, PVC, str)
-            ):
+            if value is not None and not isinstance(value, (ArgoVar, S3Artifact, PVC, str)):
                 raise InvalidWorkflowError(
                     f"{self.kind} {self.name!r}: input artifact {aname!r} must be an output "
                     f"artifact of a step, an input artifact, an S3Artifact or None, "

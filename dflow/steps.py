@@ -1,4 +1,4 @@
-"""Steps: a template made of steps, a list of groups run one after another, each group in parallel."""
+"""Steps: a template made of groups of steps run one after another, each group in parallel."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ class Task(Step):
         name: str,
         template: Any,
         *args: Any,
-        dependencies: Optional[List[Union["Task", str]]] = None,
+        dependencies: Optional[List[Union[Task, str]]] = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name, template, *args, **kwargs)

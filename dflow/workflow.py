@@ -21,7 +21,7 @@ FINISHED_PHASES = ("Succeeded", "Failed", "Error")
 
 
 class Workflow:
-    """A workflow: build it with ``add``, render it with ``to_dict``/``to_yaml``, run it with ``submit``.
+    """A workflow: build it with ``add``, render it with ``to_dict``, run it with ``submit``.
 
     Args:
         name: the workflow name; Argo appends a random suffix to make the id.

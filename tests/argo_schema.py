@@ -27,14 +27,12 @@ def _strict(node: Any) -> Any:
     return node
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(kind: str = WORKFLOW) -> Any:
     from jsonschema import Draft202012Validator
 
     definitions = copy.deepcopy(json.loads(SCHEMA_PATH.read_text())["definitions"])
-    definitions["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = {
-        "type": ["string", "integer"]
-    }
+    definitions["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = {"type": ["string", "integer"]}
     definitions = _strict(definitions)
     schema = {"$ref": f"#/definitions/{kind}", "definitions": definitions}
     return Draft202012Validator(schema)

@@ -14,14 +14,14 @@ from typing import Any, Dict, List, Set, Tuple
 
 from ..dag import DAG
 from ..errors import InvalidWorkflowError
-from ..io import Inputs, InputParameter, OutputParameter
+from ..io import InputParameter, Inputs, OutputParameter
 from ..op_template import OPTemplate, PythonScriptOPTemplate, ScriptOPTemplate, ShellOPTemplate
 from ..step import Step
 from ..steps import Steps
 from .io import render_arguments
 from .registry import KEY_MEMO, KEY_PARAMETER, TemplateRegistry
 from .templates import memoize, render_common, render_leaf
-from .values import encode_condition, encode_duration, encode_sequence, encode_with_param, _unref
+from .values import _unref, encode_condition, encode_duration, encode_sequence, encode_with_param
 
 SUCCESS_TAG = "dflow_success_tag"
 SUCCESS_TAG_PATH = "/tmp/outputs/success_tag"
@@ -106,7 +106,7 @@ class Renderer:
                 follow.extend(extra)
             groups.append(rendered)
             if follow:
-                groups.append(follow)
+                groups.append([self._place_check(f) for f in follow])
             earlier.update(s.name for s in group)
             earlier.update(f["name"] for f in follow)
         self._check_output_refs(body, t.name, "steps", set(t._names))
@@ -139,13 +139,12 @@ class Renderer:
                         f"task {task.name!r} of DAG {t.name!r} depends on {dep!r}, "
                         "which is not a task of that DAG"
                     )
-                if base == task.name:
+                if base == task.name or _mentioned(dep, deps):
                     continue
-                if dep not in deps:
-                    deps.append(dep)
+                deps.append(dep)
             _set_dependencies(d, deps)
             tasks.append(d)
-            for check in extra:
+            for check in map(self._place_check, extra):
                 check["dependencies"] = [task.name]
                 checks[task.name] = check["name"]
                 tasks.append(check)
@@ -216,6 +215,28 @@ class Renderer:
         extra = [self._check_step(step)] if counted else []
         return d, extra
 
+    def _place_check(self, check: Dict[str, Any]) -> Dict[str, Any]:
+        self._check_template(check.pop("_step"))
+        return check
+
+    def _check_template(self, step: Step) -> str:
+        """The template of success checks (rendered when its first check step is placed)."""
+        check = PythonScriptOPTemplate(
+            name=CHECK_TEMPLATE,
+            inputs=Inputs(
+                parameters={
+                    "tags": InputParameter(),
+                    "min_success": InputParameter(value="0"),
+                    "min_ratio": InputParameter(value="0"),
+                }
+            ),
+            image=step.util_image or self.util_image,
+            command=step.util_command or ["python3"],
+            script=_CHECK_SCRIPT,
+            image_pull_policy=step.util_image_pull_policy,
+        )
+        return self.registry.add(render_leaf(check, self.memoize_configmap), "success checks")
+
     def _variant(self, step: Step, user: str) -> OPTemplate:
         """The template the step really runs (a copy when the step changes it)."""
         counted = (
@@ -266,21 +287,6 @@ class Renderer:
 
     def _check_step(self, step: Step) -> Dict[str, Any]:
         tags = f"{{{{{step.prefix}.{step.name}.outputs.parameters.{SUCCESS_TAG}}}}}"
-        check = PythonScriptOPTemplate(
-            name=CHECK_TEMPLATE,
-            inputs=Inputs(
-                parameters={
-                    "tags": InputParameter(),
-                    "min_success": InputParameter(value="0"),
-                    "min_ratio": InputParameter(value="0"),
-                }
-            ),
-            image=step.util_image or self.util_image,
-            command=step.util_command or ["python3"],
-            script=_CHECK_SCRIPT,
-            image_pull_policy=step.util_image_pull_policy,
-        )
-        name = self.registry.add(render_leaf(check, self.memoize_configmap), "success checks")
         params = [{"name": "tags", "value": tags}]
         if step.continue_on_num_success is not None:
             params.append({"name": "min_success", "value": str(step.continue_on_num_success)})
@@ -288,9 +294,16 @@ class Renderer:
             params.append({"name": "min_ratio", "value": str(step.continue_on_success_ratio)})
         return {
             "name": f"{step.name}-check-success",
-            "template": name,
+            "template": CHECK_TEMPLATE,
+            "_step": step,
             "arguments": {"parameters": params},
         }
+
+
+def _mentioned(name: str, deps: List[str]) -> bool:
+    """True when ``name`` is already one of ``deps`` or a task named in one of their expressions."""
+    word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    return any(dep == name or word.search(dep) for dep in deps)
 
 
 def _set_dependencies(d: Dict[str, Any], deps: List[str]) -> None:

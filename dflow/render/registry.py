@@ -1,4 +1,4 @@
-"""The set of templates of one workflow, by name; two different templates under one name is an error."""
+"""The templates of one workflow by name; two different templates under one name is an error."""
 
 from __future__ import annotations
 

@@ -83,7 +83,11 @@ def _container_fields(t: Any) -> Dict[str, Any]:
     if t.envs:
         body["env"] = [{"name": k, "value": str(v)} for k, v in t.envs.items()]
     mounts = list(t.mounts) + [
-        {"name": pvc.name, "mountPath": f"/tmp/pvc/{pvc.name}", **({"subPath": pvc.subpath} if pvc.subpath else {})}
+        {
+            "name": pvc.name,
+            "mountPath": f"/tmp/pvc/{pvc.name}",
+            **({"subPath": pvc.subpath} if pvc.subpath else {}),
+        }
         for pvc in t.pvcs
     ]
     if mounts:

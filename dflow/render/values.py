@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any, Dict, Optional
 
+from ..errors import InvalidWorkflowError
 from ..expressions import ArgoSequence, ArgoVar
 
 _PLAIN = (str, int, float, bool, type(None))
@@ -41,9 +42,13 @@ def encode_parameter(value: Any) -> str:
     value = _unref(value)
     if _plain(value):
         return json.dumps(value)
+    import warnings
+
     import jsonpickle  # only for values JSON cannot carry (tuples, sets, objects)
 
-    return str(jsonpickle.dumps(value))
+    with warnings.catch_warnings():  # jsonpickle warns that its default will change
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return str(jsonpickle.dumps(value))
 
 
 def encode_condition(when: Any) -> str:
@@ -77,14 +82,16 @@ def encode_duration(value: Any, what: str) -> Optional[str]:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ValueError(f"{what}: timeout must be seconds or a duration, got {value!r}")
+        raise InvalidWorkflowError(f"{what}: timeout must be seconds or a duration, got {value!r}")
     if isinstance(value, (int, float)):
         if value <= 0:
-            raise ValueError(f"{what}: timeout must be positive, got {value!r}")
+            raise InvalidWorkflowError(f"{what}: timeout must be positive, got {value!r}")
         return f"{int(value) if float(value).is_integer() else value}s"
     text = str(value)
     if text.isdigit():
         return f"{text}s"
     if not _DURATION.match(text) and "{{" not in text:
-        raise ValueError(f"{what}: timeout {text!r} is neither seconds nor a duration like '90s'")
+        raise InvalidWorkflowError(
+            f"{what}: timeout {text!r} is neither seconds nor a duration like '90s'"
+        )
     return text

@@ -1,0 +1,356 @@
+"""Status views: ``ArgoWorkflow`` and ``ArgoStep`` give attribute access over Argo's workflow JSON.
+
+Both engines answer workflows shaped as the Argo server returns them; these views read either alike.
+Nested dicts and lists are wrapped lazily and in place, so a view stays a plain JSON-serializable
+dict and edits made through it (``modify_output_parameter``) land in the underlying JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+
+from .errors import DflowError
+from .io import S3Artifact
+
+__all__ = ["ArgoObjectDict", "ArgoParameter", "ArgoArtifact", "ArgoStep", "ArgoWorkflow"]
+
+KEY_PARAMETER = "dflow_key"
+Filter = Union[None, str, Iterable[str]]
+
+
+class _WrappedList(list):
+    """A list whose dicts have already been turned into views."""
+
+
+def _wrap(value: Any) -> Any:
+    if type(value) is dict:
+        return ArgoObjectDict(value)
+    if type(value) is list:
+        return _WrappedList(_wrap(v) for v in value)
+    return value
+
+
+class ArgoObjectDict(dict):
+    """A dict whose keys read as attributes; nested dicts become views on first access."""
+
+    _children: Dict[str, type] = {}  # field -> view class of that field
+    _items: Optional[type] = None  # view class of every value (for maps such as status.nodes)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name not in self:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+        return self[name]
+
+    def __getitem__(self, name: str) -> Any:
+        value = dict.__getitem__(self, name)
+        if type(value) is dict:
+            cls = self._items or self._children.get(name, ArgoObjectDict)
+            value = cls(value)
+            dict.__setitem__(self, name, value)
+        elif type(value) is list:
+            value = _WrappedList(_wrap(v) for v in value)
+            dict.__setitem__(self, name, value)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def recover(self) -> Dict[str, Any]:
+        """A plain-dict deep copy, as the JSON it came from."""
+        return json.loads(json.dumps(self))
+
+
+def _decode(raw: Any, description: Any) -> Any:
+    """The value of a typed parameter (its description records a non-str type), else the string."""
+    if not isinstance(raw, str) or not isinstance(description, str):
+        return raw
+    try:
+        desc = json.loads(description)
+    except ValueError:
+        return raw
+    if not isinstance(desc, dict) or desc.get("type") in (None, "str", "<class 'str'>"):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        pass
+    try:
+        import jsonpickle
+
+        return jsonpickle.loads(raw)
+    except Exception:  # noqa: BLE001 - an undecodable value is still worth showing as text
+        return raw
+
+
+def encode_value(value: Any) -> str:
+    """A parameter value on the wire: strings as they are, others as JSON (jsonpickle if needed)."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)
+    except TypeError:
+        import jsonpickle
+
+        return str(jsonpickle.dumps(value))
+
+
+class ArgoParameter(ArgoObjectDict):
+    """One parameter of a node; ``value`` is decoded when the parameter is typed."""
+
+    @property
+    def value(self) -> Any:  # type: ignore[override]
+        if "value" not in self:
+            raise AttributeError(f"parameter {self.get('name')!r} has no value")
+        return _decode(self["value"], self.get("description"))
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        self["value"] = encode_value(new)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "value":
+            object.__setattr__(self, name, value)
+        else:
+            self[name] = value
+
+
+class ArgoArtifact(ArgoObjectDict):
+    """One artifact of a node (``.s3.key`` says where it is stored)."""
+
+
+class _Named(Mapping[str, Any]):
+    """Argo's list of named items (parameters, artifacts) read as a dict by name."""
+
+    def __init__(self, items: List[Any], cls: type, what: str) -> None:
+        self._items = items
+        self._cls = cls
+        self._what = what
+
+    def _index(self, name: str) -> int:
+        for i, item in enumerate(self._items):
+            if item.get("name") == name:
+                return i
+        names = [item.get("name") for item in self._items]
+        raise KeyError(f"no {self._what} {name!r}; there are {names}")
+
+    def __getitem__(self, name: str) -> Any:
+        i = self._index(name)
+        item = self._items[i]
+        if not isinstance(item, self._cls):
+            item = self._items[i] = self._cls(item)
+        return item
+
+    def __iter__(self) -> Iterator[str]:
+        return (item.get("name") for item in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"{{{', '.join(f'{k!r}: {self[k]!r}' for k in self)}}}"
+
+
+class ArgoIO(ArgoObjectDict):
+    """Inputs or outputs of a node: ``parameters`` and ``artifacts`` keyed by name."""
+
+    @property
+    def parameters(self) -> _Named:
+        items = self.setdefault("parameters", [])
+        return _Named(items, ArgoParameter, "parameter")
+
+    @property
+    def artifacts(self) -> _Named:
+        items = self.setdefault("artifacts", [])
+        return _Named(items, ArgoArtifact, "artifact")
+
+
+class ArgoStep(ArgoObjectDict):
+    """One node of a workflow's status: ``phase``, ``id``, ``type``, ``key``, inputs and outputs."""
+
+    _children = {"inputs": ArgoIO, "outputs": ArgoIO}
+
+    @property
+    def key(self) -> Optional[str]:
+        """The step's key (the ``dflow_key`` input parameter), or None."""
+        return node_key(self)
+
+    def modify_output_parameter(self, name: str, value: Any) -> None:
+        """Replace an output parameter's value, e.g. before reusing this step."""
+        params = self._outputs_of("parameters", name)
+        params[name].value = value
+
+    def modify_output_artifact(self, name: str, s3: S3Artifact) -> None:
+        """Point an output artifact at another stored artifact, e.g. before reusing this step."""
+        if not isinstance(s3, S3Artifact):
+            raise DflowError(
+                f"step {self.get('displayName')!r}: output artifact {name!r} must be replaced by "
+                f"an S3Artifact, got {type(s3).__name__}"
+            )
+        art = self._outputs_of("artifacts", name)[name]
+        art.setdefault("s3", {})["key"] = s3.key
+        for other in ("oss", "http", "artifactory", "hdfs", "raw", "gcs", "azure", "git"):
+            art.pop(other, None)
+
+    def _outputs_of(self, kind: str, name: str) -> _Named:
+        self.setdefault("outputs", {})
+        named: _Named = getattr(self.outputs, kind)
+        if name not in named:
+            raise DflowError(
+                f"step {self.get('displayName')!r} has no output {kind[:-1]} {name!r}; "
+                f"it has {list(named)}"
+            )
+        return named
+
+
+def node_key(node: Mapping[str, Any]) -> Optional[str]:
+    """The ``dflow_key`` input parameter of a node, read without building views."""
+    for p in (node.get("inputs") or {}).get("parameters") or ():
+        if p.get("name") == KEY_PARAMETER:
+            value = p.get("value")
+            return value if value else None
+    return None
+
+
+def _as_set(value: Filter) -> Optional[set]:
+    if value is None:
+        return None
+    return {value} if isinstance(value, str) else set(value)
+
+
+class _Nodes(ArgoObjectDict):
+    """``status.nodes``: node id -> ``ArgoStep``."""
+
+    _items = ArgoStep
+
+
+class _Status(ArgoObjectDict):
+    _children = {"nodes": _Nodes, "outputs": ArgoIO}
+
+
+class ArgoWorkflow(ArgoObjectDict):
+    """A workflow as the engine reports it; ``get_step`` finds nodes by name, key, phase, id, type."""
+
+    _children = {"status": _Status}
+
+    @property
+    def id(self) -> Optional[str]:
+        return (self.get("metadata") or {}).get("name")
+
+    @property
+    def phase(self) -> Optional[str]:
+        return (self.get("status") or {}).get("phase")
+
+    def _nodes(self) -> Dict[str, Any]:
+        return (self.get("status") or {}).get("nodes") or {}
+
+    def _key_index(self) -> Dict[str, List[str]]:
+        """Key -> node ids, built once; attempts under a Retry node are left to their parent."""
+        index = self.__dict__.get("_index")
+        if index is None:
+            nodes = self._nodes()
+            retried = set()
+            for node in nodes.values():
+                if node.get("type") == "Retry":
+                    retried.update(node.get("children") or ())
+            index = {}
+            for node_id, node in nodes.items():
+                key = node_key(node)
+                if key is not None and node_id not in retried:
+                    index.setdefault(key, []).append(node_id)
+            self.__dict__["_index"] = index
+        return index
+
+    def get_step(
+        self,
+        name: Filter = None,
+        key: Filter = None,
+        phase: Filter = None,
+        id: Filter = None,
+        type: Filter = None,
+        sort_by_generation: bool = False,
+    ) -> List[ArgoStep]:
+        """Nodes matching every filter given; ``name`` is a regex matched at the start of the
+        display name (so ``"square"`` also finds the sliced items ``square(0:...)``); each filter
+        may be one value or a list. Sorted by start time, or by depth when ``sort_by_generation``."""
+        nodes = self._nodes()
+        keys, phases, ids, types = _as_set(key), _as_set(phase), _as_set(id), _as_set(type)
+        names = None if name is None else [re.compile(n) for n in _as_set(name) or ()]
+        if keys is not None:
+            index = self._key_index()
+            candidates: Iterable[str] = [i for k in keys for i in index.get(k, ())]
+        elif ids is not None:
+            candidates = [i for i in ids if i in nodes]
+        else:
+            candidates = nodes.keys()
+        found = []
+        for node_id in candidates:
+            node = nodes[node_id]
+            if ids is not None and node_id not in ids:
+                continue
+            if phases is not None and node.get("phase") not in phases:
+                continue
+            if types is not None and node.get("type") not in types:
+                continue
+            if names is not None:
+                shown = node.get("displayName") or ""
+                if not any(n.match(shown) for n in names):
+                    continue
+            found.append(node_id)
+        if sort_by_generation:
+            depth = self._depths()
+            found.sort(key=lambda i: (depth.get(i, len(nodes)), nodes[i].get("startedAt") or ""))
+        else:
+            found.sort(key=lambda i: nodes[i].get("startedAt") or "")
+        return [self._step(i) for i in found]
+
+    def _step(self, node_id: str) -> ArgoStep:
+        nodes = self._nodes()
+        node = nodes[node_id]
+        if not isinstance(node, ArgoStep):
+            node = nodes[node_id] = ArgoStep(node)
+        return node
+
+    def _depths(self) -> Dict[str, int]:
+        nodes = self._nodes()
+        root = self.id
+        if root not in nodes:
+            children = {c for n in nodes.values() for c in n.get("children") or ()}
+            roots = [i for i in nodes if i not in children]
+        else:
+            roots = [root]
+        depth = {r: 0 for r in roots}
+        frontier = list(roots)
+        while frontier:
+            nxt = []
+            for node_id in frontier:
+                for child in nodes.get(node_id, {}).get("children") or ():
+                    if child not in depth and child in nodes:
+                        depth[child] = depth[node_id] + 1
+                        nxt.append(child)
+            frontier = nxt
+        return depth
+
+    def get_keys_of_steps(self) -> List[str]:
+        """The keys of all keyed steps, in start order."""
+        index = self._key_index()
+        nodes = self._nodes()
+        firsts = sorted(index, key=lambda k: min(nodes[i].get("startedAt") or "" for i in index[k]))
+        return firsts
+
+    def get_global_outputs(self) -> Optional[ArgoIO]:
+        """The workflow's global outputs (parameters and artifacts by name), or None."""
+        status = self.get("status") or {}
+        outputs = status.get("outputs")
+        if outputs is None:
+            return None
+        if not isinstance(outputs, ArgoIO):
+            outputs = status["outputs"] = ArgoIO(outputs)
+        return outputs

@@ -1,0 +1,152 @@
+"""Bad input is an error at build time that names the step and the field."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import echo_template
+
+from dflow import (
+    DAG,
+    InputParameter,
+    Inputs,
+    InvalidWorkflowError,
+    OutputParameter,
+    Outputs,
+    ShellOPTemplate,
+    Step,
+    Steps,
+    Task,
+    Workflow,
+)
+
+
+def test_unknown_parameter_and_artifact_names():
+    with pytest.raises(
+        InvalidWorkflowError,
+        match=r"step 'a': template 'echo' has no input parameter 'msgg' \(it takes: msg\)",
+    ):
+        Step("a", echo_template(), parameters={"msgg": "x"})
+    with pytest.raises(
+        InvalidWorkflowError, match="step 'a': template 'echo' has no input artifact 'dat'"
+    ):
+        Step("a", echo_template(), parameters={"msg": "x"}, artifacts={"dat": None})
+
+
+def test_required_input_left_unset():
+    wf = Workflow("missing")
+    wf.add(Step("a", echo_template()))
+    with pytest.raises(
+        InvalidWorkflowError, match=r"step 'a' of 'missing': required input parameter 'msg'"
+    ):
+        wf.to_dict()
+
+
+def test_reference_to_a_step_not_in_the_workflow():
+    other = Step("ghost", echo_template(), parameters={"msg": "x"})
+    wf = Workflow("refs")
+    wf.add(Step("a", echo_template(), parameters={"msg": other.outputs.parameters["out"]}))
+    with pytest.raises(
+        InvalidWorkflowError,
+        match="step 'a' of Steps 'refs' refers to step 'ghost', which is in no group",
+    ):
+        wf.to_dict()
+
+
+def test_reference_to_a_step_of_the_same_group():
+    a = Step("a", echo_template(), parameters={"msg": "x"})
+    b = Step("b", echo_template(), parameters={"msg": a.outputs.parameters["out"]})
+    wf = Workflow("same")
+    wf.add([a, b])
+    with pytest.raises(
+        InvalidWorkflowError, match="refers to step 'a', which is in a later or the same group"
+    ):
+        wf.to_dict()
+
+
+def test_reference_to_a_task_not_in_the_dag():
+    ghost = Task("ghost", echo_template(), parameters={"msg": "x"})
+    dag = DAG("d")
+    dag.add(Task("a", echo_template(), parameters={"msg": ghost.outputs.parameters["out"]}))
+    with pytest.raises(InvalidWorkflowError, match="task 'a' of DAG 'd' refers to task 'ghost'"):
+        Workflow("w", dag=dag).to_dict()
+    dag2 = DAG("d2")
+    dag2.add(Task("a", echo_template(), parameters={"msg": "x"}, dependencies=["nope"]))
+    with pytest.raises(InvalidWorkflowError, match="task 'a' of DAG 'd2' depends on 'nope'"):
+        Workflow("w", dag=dag2).to_dict()
+
+
+def test_invalid_names():
+    with pytest.raises(InvalidWorkflowError, match="step name 'bad_name' is invalid"):
+        Step("bad_name", echo_template(), parameters={"msg": "x"})
+    with pytest.raises(
+        InvalidWorkflowError, match="template name 'Echo' is not a lower-case RFC 1123"
+    ):
+        ShellOPTemplate(name="Echo")
+    with pytest.raises(InvalidWorkflowError, match="has 58 characters; at most 57"):
+        ShellOPTemplate(name="a" * 58)
+    with pytest.raises(InvalidWorkflowError, match="workflow name"):
+        Workflow("Hello World")
+    with pytest.raises(InvalidWorkflowError, match="input parameter name 'a b' is invalid"):
+        Inputs(parameters={"a b": InputParameter()})
+    with pytest.raises(InvalidWorkflowError, match="key 'Bad_Key' is not a lower-case RFC 1123"):
+        Step("a", echo_template(), parameters={"msg": "x"}, key="Bad_Key")
+
+
+def test_two_templates_under_one_name_names_both_users():
+    wf = Workflow("clash")
+    wf.add(Step("first", echo_template(), parameters={"msg": "x"}))
+    other = echo_template()
+    other.script = "echo other"
+    wf.add(Step("second", other, parameters={"msg": "x"}))
+    with pytest.raises(InvalidWorkflowError) as err:
+        wf.to_dict()
+    text = str(err.value)
+    assert "two different templates are named 'echo'" in text
+    assert "step 'first' of 'clash'" in text and "step 'second' of 'clash'" in text
+
+
+def test_empty_steps_and_dag():
+    with pytest.raises(InvalidWorkflowError, match="Steps 'empty' has no steps"):
+        Workflow("empty").to_dict()
+    with pytest.raises(InvalidWorkflowError, match="DAG 'g' has no tasks"):
+        Workflow("w", dag=DAG("g")).to_dict()
+    with pytest.raises(InvalidWorkflowError, match="cannot add an empty group"):
+        Steps("s").add([])
+
+
+@pytest.mark.parametrize("bad", [3, "plain text", {"a": 1}])
+def test_with_param_must_be_list_or_reference(bad):
+    with pytest.raises(
+        InvalidWorkflowError, match="step 'a': with_param must be a list or a reference"
+    ):
+        Step("a", echo_template(), parameters={"msg": "x"}, with_param=bad)
+
+
+def test_output_without_source_names_template_and_output():
+    t = ShellOPTemplate(name="t", outputs=Outputs(parameters={"p": OutputParameter()}))
+    wf = Workflow("w")
+    wf.add(Step("a", t))
+    with pytest.raises(
+        InvalidWorkflowError, match="template 't': output parameter 'p' has no source"
+    ):
+        wf.to_dict()
+
+
+def test_success_counts_need_a_fan_out_and_a_valid_ratio():
+    with pytest.raises(InvalidWorkflowError, match="need a fan-out"):
+        Step("a", echo_template(), parameters={"msg": "x"}, continue_on_num_success=1)
+    with pytest.raises(InvalidWorkflowError, match="between 0 and 1"):
+        Step(
+            "a",
+            echo_template(),
+            parameters={"msg": "x"},
+            with_param=[1],
+            continue_on_success_ratio=2,
+        )
+
+
+def test_bad_timeout_names_the_step():
+    wf = Workflow("w")
+    wf.add(Step("a", echo_template(), parameters={"msg": "x"}, timeout="soon"))
+    with pytest.raises(ValueError, match="step 'a' of 'w': timeout 'soon'"):
+        wf.to_dict()

@@ -1,0 +1,89 @@
+"""Executors, contexts, resources and PVCs: ways to change how a step runs."""
+
+from __future__ import annotations
+
+from helpers import by_name, echo_template
+
+from dflow import PVC, Executor, Resource, ShellOPTemplate, Step, Workflow
+
+
+class Prefix(Executor):
+    """Runs the script after a line of its own, under a new template name."""
+
+    def render(self, template):
+        return template.replace(
+            name=template.name + "-prefixed", script="set -e\n" + template.script
+        )
+
+
+def test_executor_renders_a_copy_under_its_own_name(render):
+    t = echo_template()
+    wf = Workflow("exec")
+    wf.add(
+        [
+            Step("a", t, parameters={"msg": "x"}, executor=Prefix()),
+            Step("b", t, parameters={"msg": "y"}),
+        ]
+    )
+    m = render(wf)
+    steps = by_name(m)["exec"]["steps"][0]
+    assert [s["template"] for s in steps] == ["echo-prefixed", "echo"]
+    assert by_name(m)["echo-prefixed"]["script"]["source"].startswith("set -e\n")
+    assert t.script.startswith("echo")
+
+
+class Labeller:
+    """A workflow context: adds a label to every leaf template."""
+
+    def render(self, template):
+        return template.replace(labels={"ctx": "yes"})
+
+
+def test_context_rewrites_every_leaf_template(render):
+    wf = Workflow("ctx", context=Labeller())
+    wf.add(Step("a", echo_template(), parameters={"msg": "x"}))
+    assert by_name(render(wf))["echo"]["metadata"]["labels"] == {"ctx": "yes"}
+
+
+def test_resource_step(render):
+    job = Resource(
+        action="create",
+        success_condition="status.succeeded > 0",
+        failure_condition="status.failed > 3",
+        manifest={"apiVersion": "batch/v1", "kind": "Job", "metadata": {"generateName": "j-"}},
+    )
+    wf = Workflow("res")
+    wf.add(Step("a", echo_template(), parameters={"msg": "x"}, use_resource=job))
+    body = by_name(render(wf))["echo-resource"]
+    assert body["resource"]["action"] == "create"
+    assert body["resource"]["successCondition"] == "status.succeeded > 0"
+    assert "kind: Job" in body["resource"]["manifest"]
+    assert "script" not in body
+
+
+def test_pvc_mounts_and_claims(render):
+    t = ShellOPTemplate(
+        name="writer",
+        image="alpine:3",
+        script="ls /tmp/pvc/scratch",
+        pvcs=[PVC("scratch", "run1", "5Gi")],
+    )
+    wf = Workflow("pvc")
+    wf.add(Step("a", t))
+    m = render(wf)
+    assert m["spec"]["volumeClaimTemplates"] == [
+        {
+            "metadata": {"name": "scratch"},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "5Gi"}},
+            },
+        }
+    ]
+    body = by_name(m)["writer"]
+    assert body["volumes"] == [
+        {"name": "scratch", "persistentVolumeClaim": {"claimName": "scratch"}}
+    ]
+    assert body["script"]["volumeMounts"] == [
+        {"name": "scratch", "mountPath": "/tmp/pvc/scratch", "subPath": "run1"}
+    ]
