@@ -108,7 +108,8 @@ class ScriptOPTemplate(OPTemplate):
         mounts: volume mounts (Kubernetes ``volumeMount`` dicts).
         image_pull_policy: ``Always``, ``IfNotPresent`` or ``Never``.
         cpu_requests / memory_requests / cpu_limits / memory_limits: container resources.
-        envs: environment variables of the container.
+        envs: environment variables of the container; a dict value is an Argo ``valueFrom``
+            (e.g. ``{"secretKeyRef": {"name": "ssh", "key": "password"}}``), never the secret itself.
     """
 
     default_command: List[str] = ["sh"]

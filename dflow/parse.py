@@ -201,7 +201,7 @@ class _Builder:
             image=box.get("image"),
             mounts=mounts,
             image_pull_policy=box.get("imagePullPolicy"),
-            envs={e["name"]: e["value"] for e in box.get("env", [])},
+            envs={e["name"]: e.get("value", e.get("valueFrom")) for e in box.get("env", [])},
         )
         if kind == "container":
             _unsupported(f"template {name!r} container", box, _CONTAINER | {"args"})

@@ -12,6 +12,7 @@ from .dag import DAG
 from .errors import InvalidWorkflowError
 from .names import check_template_name
 from .render import render_workflow
+from .render.yaml_out import dump_yaml
 from .step import Step
 from .steps import Steps
 
@@ -107,6 +108,9 @@ class Workflow:
         return json.dumps(self.to_dict(), **kwargs)
 
     def to_yaml(self, **kwargs: Any) -> str:
+        """The manifest as YAML; keyword arguments go to ``yaml.safe_dump`` instead of our writer."""
+        if not kwargs:
+            return dump_yaml(self.to_dict())
         import yaml
 
         kwargs.setdefault("sort_keys", False)
@@ -127,7 +131,8 @@ class Workflow:
     def from_yaml(cls, text: str) -> Workflow:
         import yaml
 
-        return cls.from_dict(yaml.safe_load(text))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return cls.from_dict(yaml.load(text, Loader=loader))
 
     # -- running -------------------------------------------------------------------------------
 

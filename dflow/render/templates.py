@@ -81,7 +81,7 @@ def _container_fields(t: Any) -> Dict[str, Any]:
     if resources:
         body["resources"] = resources
     if t.envs:
-        body["env"] = [{"name": k, "value": str(v)} for k, v in t.envs.items()]
+        body["env"] = [_env(k, v) for k, v in t.envs.items()]
     mounts = list(t.mounts) + [
         {
             "name": pvc.name,
@@ -93,6 +93,13 @@ def _container_fields(t: Any) -> Dict[str, Any]:
     if mounts:
         body["volumeMounts"] = mounts
     return body
+
+
+def _env(name: str, value: Any) -> Dict[str, Any]:
+    """An environment variable: a plain value, or a ``valueFrom`` source such as a secret."""
+    if isinstance(value, dict):
+        return {"name": name, "valueFrom": dict(value)}
+    return {"name": name, "value": str(value)}
 
 
 def render_leaf(t: OPTemplate, memoize_configmap: str) -> Dict[str, Any]:
