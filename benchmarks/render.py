@@ -54,7 +54,8 @@ else:  # the original 1.0.x: Argo SDK models, then YAML
     text = yaml.safe_dump(ApiClient().sanitize_for_serialization(wf.convert_to_argo()))
 rendered = time.perf_counter()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"build": built - start, "render": rendered - built, "peak_mb": peak, "chars": len(text)}))
+times = {"build": built - start, "render": rendered - built}
+print(json.dumps({**times, "peak_mb": peak, "chars": len(text)}))
 """
 
 

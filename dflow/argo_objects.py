@@ -236,7 +236,7 @@ class _Status(ArgoObjectDict):
 
 
 class ArgoWorkflow(ArgoObjectDict):
-    """A workflow as the engine reports it; ``get_step`` finds nodes by name, key, phase, id, type."""
+    """A workflow as the engine reports it; ``get_step`` finds its nodes by name, key, phase..."""
 
     _children = {"status": _Status}
 
@@ -277,9 +277,11 @@ class ArgoWorkflow(ArgoObjectDict):
         type: Filter = None,
         sort_by_generation: bool = False,
     ) -> List[ArgoStep]:
-        """Nodes matching every filter given; ``name`` is a regex matched at the start of the
-        display name (so ``"square"`` also finds the sliced items ``square(0:...)``); each filter
-        may be one value or a list. Sorted by start time, or by depth when ``sort_by_generation``."""
+        """Nodes matching every filter, sorted by start time (or depth: ``sort_by_generation``).
+
+        ``name`` is a regex matched at the start of the display name, so ``"square"`` also finds
+        the sliced items ``square(0:...)``; each filter may be one value or a list of values.
+        """
         nodes = self._nodes()
         keys, phases, ids, types = _as_set(key), _as_set(phase), _as_set(id), _as_set(type)
         names = None if name is None else [re.compile(n) for n in _as_set(name) or ()]

@@ -57,7 +57,8 @@ def cache_entries(reuse_step: Iterable[Mapping[str, Any]]) -> Dict[str, str]:
         if key is None:
             name = step.get("displayName") or step.get("name") or step.get("id")
             raise DflowError(
-                f"reused step {name!r} has no key: only steps built with Step(key=...) can be reused"
+                f"reused step {name!r} has no key: only steps built with Step(key=...) "
+                "can be reused"
             )
         data[key] = json.dumps(cache_entry(step, stamp))
     return data

@@ -108,7 +108,7 @@ class Workflow:
         return json.dumps(self.to_dict(), **kwargs)
 
     def to_yaml(self, **kwargs: Any) -> str:
-        """The manifest as YAML; keyword arguments go to ``yaml.safe_dump`` instead of our writer."""
+        """The manifest as YAML; keyword arguments go to ``yaml.safe_dump`` instead."""
         if not kwargs:
             return dump_yaml(self.to_dict())
         import yaml
