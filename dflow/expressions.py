@@ -55,8 +55,13 @@ class ArgoVar:
     is_numeric = False
 
     def __init__(self, expr: str, is_numeric: bool = False) -> None:
-        self.expr = expr
+        self._expr = expr
         self.is_numeric = is_numeric
+
+    @property
+    def expr(self) -> str:
+        """The expression in Argo's expression language."""
+        return self._expr
 
     def __str__(self) -> str:
         return "{{=" + self.expr + "}}"

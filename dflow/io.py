@@ -80,7 +80,7 @@ class _IO(ArgoVar):
         head = f"{self._scope}." if self._scope else ""
         return f"{head}{self.direction}.{self.kind}.{self.name}"
 
-    @property  # type: ignore[override]
+    @property
     def expr(self) -> str:
         if self.name is None:
             raise InvalidWorkflowError(f"this {type(self).__name__} has no name yet")
@@ -252,7 +252,7 @@ class _NamedDict(dict):
             raise InvalidWorkflowError(
                 f"{self._what} {key!r} must be a {self._cls.__name__}, got {type(value).__name__}"
             )
-        value.name = key
+        setattr(value, "name", key)
         super().__setitem__(key, value)
 
     def __deepcopy__(self, memo: Dict[int, Any]) -> _NamedDict:

@@ -8,7 +8,7 @@ Fields dflow does not model are an error naming the template and field, never dr
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, cast
 
 from .dag import DAG
 from .errors import InvalidWorkflowError
@@ -118,7 +118,7 @@ class _Builder:
             dag = DAG(name, **self._common(body, {"dag"}))
             self.built[name] = dag
             _unsupported(f"template {name!r} dag", body["dag"], {"tasks"})
-            dag.add([self._step(Task, t, name) for t in body["dag"]["tasks"]])
+            dag.add([cast(Task, self._step(Task, t, name)) for t in body["dag"]["tasks"]])
             return dag
         built = self._leaf(body)
         self.built[name] = built

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, List, Set, Tuple, cast
 
 from ..dag import DAG
 from ..errors import InvalidWorkflowError
@@ -151,14 +151,13 @@ class Renderer:
         for d in tasks:
             if d["name"] in checks.values():
                 continue
-            for field in ("dependencies",):
-                for dep in list(d.get(field, [])):
-                    if dep in checks and checks[dep] not in d[field]:
-                        d[field].append(checks[dep])
+            for dep in list(d.get("dependencies", [])):
+                if dep in checks and checks[dep] not in d["dependencies"]:
+                    d["dependencies"].append(checks[dep])
             if "depends" in d:
-                for dep, check in checks.items():
-                    if re.search(rf"(?<![\w-]){re.escape(dep)}(?![\w-])", d["depends"]):
-                        d["depends"] = f"({d['depends']}) && {check}"
+                for checked, check_name in checks.items():
+                    if _mentioned(checked, [d["depends"]]):
+                        d["depends"] = f"({d['depends']}) && {check_name}"
         self._check_output_refs(body, t.name, "tasks", names)
         body["dag"] = {"tasks": tasks}
         return self.registry.add(body, user)
@@ -322,13 +321,13 @@ def _with_success_tag(template: OPTemplate, step: Step, user: str) -> OPTemplate
             f"{user}: continue_on_num_success/continue_on_success_ratio need a script template, "
             f"got {type(template).__name__}"
         )
-    tagged = template.replace(name=_short(template.name, step.name))
+    tagged = cast(ScriptOPTemplate, template.replace(name=_short(template.name, step.name)))
     tagged.outputs.parameters[SUCCESS_TAG] = OutputParameter(
         value_from_path=SUCCESS_TAG_PATH, default="0"
     )
     tag_writer = getattr(tagged, "success_tag_writer", None)
     if callable(tag_writer):
-        tagged = tag_writer(SUCCESS_TAG_PATH)
+        return cast(OPTemplate, tag_writer(SUCCESS_TAG_PATH))
     elif isinstance(tagged, ShellOPTemplate) or not isinstance(tagged, PythonScriptOPTemplate):
         tagged.script = f"{tagged.script}\nmkdir -p /tmp/outputs && echo 1 > {SUCCESS_TAG_PATH}\n"
     else:
