@@ -10,7 +10,7 @@ expression-language form, and comparisons build conditions.
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Iterable, List, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional, Union, cast
 
 from .errors import InvalidWorkflowError
 from .expressions import ArgoVar
@@ -252,7 +252,7 @@ class _NamedDict(dict):
             raise InvalidWorkflowError(
                 f"{self._what} {key!r} must be a {self._cls.__name__}, got {type(value).__name__}"
             )
-        setattr(value, "name", key)
+        cast(Any, value).name = key
         super().__setitem__(key, value)
 
     def __deepcopy__(self, memo: Dict[int, Any]) -> _NamedDict:
@@ -332,7 +332,12 @@ class S3Artifact:
 
 
 class PVC:
-    """A persistent volume claim that artifacts can be read from or saved to."""
+    """A persistent volume claim of the workflow (created with it) that steps mount.
+
+    As a template's ``pvcs`` it is mounted at ``mount_path`` (default ``/tmp/pvc/<name>``); as a
+    step's input artifact its ``subpath`` is mounted at the artifact's path; in an output
+    artifact's ``save`` list the artifact is copied into ``subpath`` when the step succeeds.
+    """
 
     def __init__(
         self,
@@ -341,12 +346,24 @@ class PVC:
         size: str = "1Gi",
         storage_class: Optional[str] = None,
         access_modes: Optional[List[str]] = None,
+        mount_path: Optional[str] = None,
     ) -> None:
+        check_io_name(name, "PVC")
         self.name = name
         self.subpath = subpath
         self.size = size
         self.storage_class = storage_class
         self.access_modes = access_modes or ["ReadWriteOnce"]
+        self.mount_path = mount_path
+
+    @property
+    def path(self) -> str:
+        """Where the claim is mounted in the container."""
+        return self.mount_path or f"/tmp/pvc/{self.name}"
+
+    def mounted_at(self, path: str) -> PVC:
+        """The same claim and sub-path, mounted at ``path``."""
+        return PVC(self.name, self.subpath, self.size, self.storage_class, self.access_modes, path)
 
 
 ArtifactSource = Union[InputArtifact, OutputArtifact, S3Artifact, PVC, str]

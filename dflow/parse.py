@@ -133,12 +133,8 @@ class _Builder:
         init_progress = annotations.pop(PROGRESS_ANNOTATION, None)
         memo = body.get("memoize", {})
         memoize_key = memo.get("key") if memo.get("key") != KEY_MEMO else None
-        volumes = list(body.get("volumes", []))
-        pvcs = [
-            self._pvc(v["name"], body) for v in volumes
-            if v.get("persistentVolumeClaim", {}).get("claimName") in self.claims
-        ]  # fmt: skip
-        volumes = [v for v in volumes if v["name"] not in {p.name for p in pvcs}]
+        box = body.get("script") or body.get("container") or {}
+        pvcs = [self._pvc(m) for m in box.get("volumeMounts", []) if m["name"] in self.claims]
         return {
             "inputs": _inputs(body.get("inputs", {})),
             "outputs": _outputs(body.get("outputs", {})),
@@ -152,21 +148,20 @@ class _Builder:
             "affinity": body.get("affinity"),
             "parallelism": body.get("parallelism"),
             "init_progress": init_progress,
-            "volumes": volumes,
+            "volumes": body.get("volumes", []),
             "pvcs": pvcs,
         }
 
-    def _pvc(self, name: str, body: Dict[str, Any]) -> PVC:
-        claim = self.claims[name]["spec"]
-        mounts = (body.get("script") or body.get("container") or {}).get("volumeMounts", [])
-        sub = next((m.get("subPath", "") for m in mounts if m["name"] == name), "")
-        return PVC(
-            name,
-            sub,
+    def _pvc(self, mount: Dict[str, Any]) -> PVC:
+        claim = self.claims[mount["name"]]["spec"]
+        pvc = PVC(
+            mount["name"],
+            mount.get("subPath", ""),
             claim["resources"]["requests"]["storage"],
             claim.get("storageClassName"),
             claim.get("accessModes"),
         )
+        return pvc if mount["mountPath"] == pvc.path else pvc.mounted_at(mount["mountPath"])
 
     def _leaf(self, body: Dict[str, Any]) -> OPTemplate:
         name = body["name"]
@@ -194,8 +189,7 @@ class _Builder:
             )
         common = self._common(body, {kind})
         box = body[kind]
-        pvc_mounts = {p.name for p in common["pvcs"]}
-        mounts = [m for m in box.get("volumeMounts", []) if m["name"] not in pvc_mounts]
+        mounts = [m for m in box.get("volumeMounts", []) if m["name"] not in self.claims]
         resources = box.get("resources", {})
         fields = dict(
             image=box.get("image"),

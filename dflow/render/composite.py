@@ -8,19 +8,20 @@ touched.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any, Dict, List, Set, Tuple, cast
 
 from ..dag import DAG
 from ..errors import InvalidWorkflowError
-from ..io import InputParameter, Inputs, OutputParameter
+from ..io import PVC, InputParameter, Inputs, OutputParameter
 from ..op_template import OPTemplate, PythonScriptOPTemplate, ScriptOPTemplate, ShellOPTemplate
 from ..step import Step
 from ..steps import Steps
 from .io import render_arguments
 from .registry import KEY_MEMO, KEY_PARAMETER, TemplateRegistry
-from .templates import memoize, render_common, render_leaf
+from .templates import all_pvcs, memoize, render_common, render_leaf
 from .values import _unref, encode_condition, encode_duration, encode_sequence, encode_with_param
 
 SUCCESS_TAG = "dflow_success_tag"
@@ -76,7 +77,7 @@ class Renderer:
             name = self._dag(t, user)
         else:
             leaf = self.context.render(t) if self.context is not None else t
-            for pvc in leaf.pvcs:
+            for pvc in all_pvcs(leaf):
                 self.pvcs[pvc.name] = pvc
             name = self.registry.add(render_leaf(leaf, self.memoize_configmap), user)
         self.registry.cache[id(t)] = name
@@ -250,6 +251,7 @@ class Renderer:
             timeout,
             step.name if counted else None,
             step.name if hook else None,
+            tuple((k, v.name, v.subpath) for k, v in step.artifacts.items() if isinstance(v, PVC)),
         )
         cached = self._variants.get(cache_key)
         if cached is not None:
@@ -257,6 +259,9 @@ class Renderer:
         template: OPTemplate = step.template
         if hook is not None:
             template = hook(step)
+        pvc_inputs = {k: v for k, v in step.artifacts.items() if isinstance(v, PVC)}
+        if pvc_inputs:
+            template = _with_pvc_inputs(template, pvc_inputs, user)
         if step.use_resource is not None:
             template = step.use_resource.render(template)
         if step.executor is not None:
@@ -312,6 +317,22 @@ def _set_dependencies(d: Dict[str, Any], deps: List[str]) -> None:
         d["depends"] = " && ".join(deps)
     else:
         d["dependencies"] = deps
+
+
+def _with_pvc_inputs(template: OPTemplate, pvcs: Dict[str, PVC], user: str) -> OPTemplate:
+    """A copy whose input artifacts given as PVCs are mounts of those claims at their paths."""
+    if isinstance(template, (Steps, DAG)):
+        raise InvalidWorkflowError(
+            f"{user}: a PVC can only be the input artifact of a leaf template"
+        )
+    digest = hashlib.sha1(repr(sorted((k, p.name, p.subpath) for k, p in pvcs.items())).encode())
+    mounted = template.replace(name=_short(template.name, "pvc-" + digest.hexdigest()[:8]))
+    for name, pvc in pvcs.items():
+        artifact = mounted.inputs.artifacts.pop(name)
+        if not artifact.path:
+            raise InvalidWorkflowError(f"{user}: input artifact {name!r} has no path to mount at")
+        mounted.pvcs = list(mounted.pvcs) + [pvc.mounted_at(artifact.path)]
+    return mounted
 
 
 def _with_success_tag(template: OPTemplate, step: Step, user: str) -> OPTemplate:

@@ -145,10 +145,7 @@ def render_artifact_source(name: str, source: Any, step: Any) -> Any:
             return {"name": name, "from": source}
         return {"name": name, "s3": {"key": source}}
     if isinstance(source, PVC):
-        raise InvalidWorkflowError(
-            f"{step.kind} {step.name!r}: input artifact {name!r}: a PVC cannot be an artifact "
-            "argument; mount it with the template's pvcs instead"
-        )
+        return None  # mounted by the step's template variant instead
     raise InvalidWorkflowError(
         f"{step.kind} {step.name!r}: input artifact {name!r} has an unsupported source {source!r}"
     )

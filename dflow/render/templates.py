@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List, Tuple
 
+from ..io import PVC
 from ..op_template import ContainerOPTemplate, OPTemplate, ScriptOPTemplate
 from ..resource import ResourceOPTemplate
 from .io import render_inputs, render_outputs
@@ -46,11 +47,8 @@ def render_common(t: OPTemplate, memoize_configmap: str) -> Dict[str, Any]:
         body["tolerations"] = list(t.tolerations)
     if t.affinity:
         body["affinity"] = dict(t.affinity)
-    volumes = list(t.volumes) + [
-        {"name": pvc.name, "persistentVolumeClaim": {"claimName": pvc.name}} for pvc in t.pvcs
-    ]
-    if volumes:
-        body["volumes"] = volumes
+    if t.volumes:
+        body["volumes"] = list(t.volumes)
     return body
 
 
@@ -82,17 +80,55 @@ def _container_fields(t: Any) -> Dict[str, Any]:
         body["resources"] = resources
     if t.envs:
         body["env"] = [_env(k, v) for k, v in t.envs.items()]
-    mounts = list(t.mounts) + [
-        {
-            "name": pvc.name,
-            "mountPath": f"/tmp/pvc/{pvc.name}",
-            **({"subPath": pvc.subpath} if pvc.subpath else {}),
-        }
-        for pvc in t.pvcs
-    ]
+    mounts = list(t.mounts) + [_mount(pvc) for pvc in all_pvcs(t)]
     if mounts:
         body["volumeMounts"] = mounts
     return body
+
+
+def _mount(pvc: PVC) -> Dict[str, Any]:
+    mount: Dict[str, Any] = {"name": pvc.name, "mountPath": pvc.path}
+    if pvc.subpath:
+        mount["subPath"] = pvc.subpath
+    return mount
+
+
+def _saved_to_pvcs(t: OPTemplate) -> List[Tuple[str, PVC]]:
+    """(container path, claim) for every output artifact saved to a PVC."""
+    return [
+        (a.path, target)
+        for a in t.outputs.artifacts.values()
+        for target in a.save
+        if isinstance(target, PVC) and a.path
+    ]
+
+
+def all_pvcs(t: OPTemplate) -> List[PVC]:
+    """The claims a template mounts: its own, and those its outputs are saved to."""
+    saved = [PVC(p.name, "", p.size, p.storage_class, p.access_modes, f"/tmp/pvc-save/{p.name}")
+             for _, p in _saved_to_pvcs(t)]  # fmt: skip
+    unique = {(p.name, p.path): p for p in list(t.pvcs) + saved}
+    return list(unique.values())
+
+
+def _save_script(t: ScriptOPTemplate) -> str:
+    """Lines appended to a script that copy its PVC-saved outputs into their claims."""
+    saves = _saved_to_pvcs(t)
+    if not saves:
+        return ""
+    python = t.command[:1] in (["python"], ["python3"])
+    lines = ["", "import os, shutil"] if python else [""]
+    for path, pvc in saves:
+        dest = f"/tmp/pvc-save/{pvc.name}/{pvc.subpath}".rstrip("/")
+        if python:
+            lines.append(f"os.makedirs({dest!r}, exist_ok=True)")
+            lines.append(
+                f"(shutil.copytree if os.path.isdir({path!r}) else shutil.copy2)"
+                f"({path!r}, os.path.join({dest!r}, os.path.basename({path!r})))"
+            )
+        else:
+            lines.append(f"mkdir -p '{dest}' && cp -r '{path}' '{dest}/'")
+    return "\n".join(lines) + "\n"
 
 
 def _env(name: str, value: Any) -> Dict[str, Any]:
@@ -107,7 +143,7 @@ def render_leaf(t: OPTemplate, memoize_configmap: str) -> Dict[str, Any]:
     body = render_common(t, memoize_configmap)
     if isinstance(t, ScriptOPTemplate):
         script = _container_fields(t)
-        script["source"] = t.script
+        script["source"] = t.script + _save_script(t)
         script.setdefault("image", "alpine:3")
         body["script"] = script
     elif isinstance(t, ContainerOPTemplate):

@@ -81,9 +81,38 @@ def test_pvc_mounts_and_claims(render):
         }
     ]
     body = by_name(m)["writer"]
-    assert body["volumes"] == [
-        {"name": "scratch", "persistentVolumeClaim": {"claimName": "scratch"}}
-    ]
     assert body["script"]["volumeMounts"] == [
         {"name": "scratch", "mountPath": "/tmp/pvc/scratch", "subPath": "run1"}
     ]
+    assert Workflow.from_dict(m).to_dict() == m
+
+
+def test_pvc_as_input_artifact_and_as_save_target(render):
+    t = echo_template()
+    t.outputs.artifacts["f"].save = [PVC("results", "run7")]
+    wf = Workflow("pvc-io")
+    wf.add(Step("a", t, parameters={"msg": "x"}, artifacts={"data": PVC("inputs", "set1")}))
+    wf.add(Step("b", t, parameters={"msg": "y"}))
+    m = render(wf)
+    groups = by_name(m)["pvc-io"]["steps"]
+    mounted = by_name(m)[groups[0][0]["template"]]
+    assert groups[0][0]["template"].startswith("echo-pvc-")
+    assert "artifacts" not in groups[0][0].get("arguments", {})
+    assert "artifacts" not in mounted["inputs"]
+    assert {"name": "inputs", "mountPath": "/tmp/data", "subPath": "set1"} in mounted["script"][
+        "volumeMounts"
+    ]
+    plain = by_name(m)["echo"]
+    assert plain["inputs"]["artifacts"][0]["name"] == "data"
+    assert {"name": "results", "mountPath": "/tmp/pvc-save/results"} in plain["script"][
+        "volumeMounts"
+    ]
+    assert plain["script"]["source"].endswith(
+        "mkdir -p '/tmp/pvc-save/results/run7' && "
+        "cp -r '/tmp/out.txt' '/tmp/pvc-save/results/run7/'\n"
+    )
+    assert {c["metadata"]["name"] for c in m["spec"]["volumeClaimTemplates"]} == {
+        "inputs",
+        "results",
+    }
+    assert Workflow.from_dict(m).to_dict() == m
