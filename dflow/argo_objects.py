@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Union
 
 from .errors import DflowError
 from .io import S3Artifact
@@ -256,7 +256,7 @@ class ArgoWorkflow(ArgoObjectDict):
         index = self.__dict__.get("_index")
         if index is None:
             nodes = self._nodes()
-            retried = set()
+            retried: Set[str] = set()
             for node in nodes.values():
                 if node.get("type") == "Retry":
                     retried.update(node.get("children") or ())

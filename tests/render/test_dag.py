@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import by_name, echo_template
+from render_helpers import by_name, echo_template
 
 from dflow import DAG, Step, Task, Workflow
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import echo_template
+from render_helpers import echo_template
 
 from dflow import (
     DAG,

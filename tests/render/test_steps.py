@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import by_name, echo_template
+from render_helpers import by_name, echo_template
 
 from dflow import (
     InputParameter,

@@ -1,0 +1,212 @@
+"""What each ``dflow`` sub-command does: call the engine (or storage) and print the answer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any, Callable, Dict, List
+
+from ..engines import get_engine
+from ..errors import DflowError
+from .table import format_table
+
+__all__ = [
+    "COMMANDS",
+    "ACTION_VERBS",
+    "UsageError",
+    "engine_for",
+    "EXIT_OK",
+    "EXIT_FAILED",
+    "EXIT_USAGE",
+    "EXIT_SERVER",
+]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
+FINISHED = ("Succeeded", "Failed", "Error")
+ACTION_VERBS = {
+    "terminate": "terminated",
+    "stop": "stopped",
+    "suspend": "suspended",
+    "resume": "resumed",
+    "retry": "retried",
+    "resubmit": "resubmitted",
+    "delete": "deleted",
+}
+
+
+def engine_for(args: argparse.Namespace) -> Any:
+    """The engine of the selected mode, with the Argo settings from the options or ``config``."""
+    from ..config import config
+
+    mode = args.mode or config["mode"]
+    if mode != "default":
+        return get_engine(mode)
+    settings: Dict[str, Any] = {
+        "host": args.host or config["host"],
+        "token": args.token or config["token"],
+        "namespace": args.namespace or config["namespace"],
+        "k8s_config_file": config["k8s_config_file"],
+        "k8s_api_server": config["k8s_api_server"],
+    }
+    if args.insecure:
+        settings["insecure"] = True
+    return get_engine(mode, **settings)
+
+
+def _view(wf: Dict[str, Any]) -> Any:
+    from ..argo_objects import ArgoWorkflow
+
+    return ArgoWorkflow(wf)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    import yaml
+
+    try:
+        with open(args.file, encoding="utf-8") as fh:
+            docs = [d for d in yaml.safe_load_all(fh) if d]
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{args.file} is not valid YAML: {exc}") from exc
+    manifests = [d for d in docs if isinstance(d, dict) and d.get("kind") == "Workflow"]
+    if len(manifests) != 1:
+        raise UsageError(
+            f"{args.file} must hold exactly one Workflow manifest, found {len(manifests)}"
+        )
+    created = engine_for(args).submit(manifests[0])
+    _out(f"Workflow {created['metadata']['name']} submitted")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    labels: Dict[str, str] = {}
+    for item in args.label or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"label {item!r} must be KEY=VALUE")
+        labels[key] = value
+    rows = []
+    for wf in engine_for(args).list(labels or None):
+        meta, status = wf.get("metadata") or {}, wf.get("status") or {}
+        rows.append(
+            [
+                meta.get("name"),
+                status.get("phase") or "Pending",
+                meta.get("creationTimestamp"),
+                status.get("finishedAt"),
+            ]  # fmt: skip
+        )
+    _out(format_table(["NAME", "STATUS", "CREATED", "FINISHED"], rows))
+    return EXIT_OK
+
+
+def cmd_get(args: argparse.Namespace) -> int:
+    wf = engine_for(args).get(args.id)
+    if args.output == "json":
+        _out(json.dumps(wf, indent=2))
+        return EXIT_OK
+    meta, status = wf.get("metadata") or {}, wf.get("status") or {}
+    fields = [
+        ("Name", meta.get("name")),
+        ("Namespace", meta.get("namespace")),
+        ("Status", status.get("phase") or "Pending"),
+        ("Message", status.get("message")),
+        ("Created", meta.get("creationTimestamp")),
+        ("Started", status.get("startedAt")),
+        ("Finished", status.get("finishedAt")),
+        ("Steps", len(status.get("nodes") or {})),
+    ]
+    _out("\n".join(f"{k + ':':<11}{v}" for k, v in fields if v is not None))
+    return EXIT_OK
+
+
+def cmd_getsteps(args: argparse.Namespace) -> int:
+    wf = _view(engine_for(args).get(args.id))
+    steps = wf.get_step(name=args.name, key=args.key, phase=args.phase, id=args.step_id,
+                        type=args.type)  # fmt: skip
+    if args.output == "json":
+        _out(json.dumps(steps, indent=2))
+    else:
+        rows = [[s.get("displayName"), s.get("id"), s.key, s.get("type"), s.get("phase")]
+                for s in steps]  # fmt: skip
+        _out(format_table(["STEP", "ID", "KEY", "TYPE", "PHASE"], rows))
+    return EXIT_OK if steps else EXIT_FAILED
+
+
+def cmd_getkeys(args: argparse.Namespace) -> int:
+    keys = _view(engine_for(args).get(args.id)).get_keys_of_steps()
+    if keys:
+        _out("\n".join(keys))
+    return EXIT_OK
+
+
+def cmd_wait(args: argparse.Namespace) -> int:
+    engine = engine_for(args)
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
+    while True:
+        phase = (engine.get(args.id).get("status") or {}).get("phase")
+        if phase in FINISHED:
+            break
+        if deadline is not None and time.monotonic() > deadline:
+            sys.stderr.write(f"dflow: workflow {args.id} still {phase or 'Pending'}\n")
+            return EXIT_FAILED
+        time.sleep(args.interval)
+    _out(f"Workflow {args.id} {phase}")
+    return EXIT_OK if phase == "Succeeded" else EXIT_FAILED
+
+
+def _action(verb: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        answer = engine_for(args).action(args.id, verb)
+        if verb == "resubmit":
+            new_id = ((answer or {}).get("metadata") or {}).get("name")
+            _out(f"Workflow {args.id} resubmitted as {new_id}")
+        else:
+            _out(f"Workflow {args.id} {ACTION_VERBS[verb]}")
+        return EXIT_OK
+
+    run.__doc__ = f"{verb} a workflow"
+    return run
+
+
+def cmd_upload(args: argparse.Namespace) -> int:
+    from ..storage import upload_artifact
+
+    paths: List[str] = list(args.paths)
+    art = upload_artifact(paths if len(paths) > 1 else paths[0], archive=args.archive)
+    _out(str(art.key))
+    return EXIT_OK
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    from ..io import S3Artifact
+    from ..storage import download_artifact
+
+    got = download_artifact(S3Artifact(key=args.key), path=args.path, extract=not args.no_extract)
+    for path in got or ():
+        _out(str(path))
+    return EXIT_OK
+
+
+class UsageError(DflowError):
+    """A command-line mistake: exit code 2."""
+
+
+COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
+    "submit": cmd_submit,
+    "list": cmd_list,
+    "get": cmd_get,
+    "getsteps": cmd_getsteps,
+    "getkeys": cmd_getkeys,
+    "wait": cmd_wait,
+    **{verb: _action(verb) for verb in ACTION_VERBS},
+    "upload": cmd_upload,
+    "download": cmd_download,
+}
