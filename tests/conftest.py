@@ -12,6 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from argo_schema import validate_manifest  # noqa: E402
 
+pytest_plugins = ["s3_server"]
+
 
 @pytest.fixture
 def render():

@@ -188,6 +188,10 @@ class Renderer:
             name = self._keyed(name, user)
         d: Dict[str, Any] = {"name": step.name, "template": name}
         arguments = render_arguments(step)
+        step_arguments = getattr(template, "step_arguments", None)
+        if callable(step_arguments):
+            for pname, value in step_arguments(step).items():
+                arguments.setdefault("parameters", []).append({"name": pname, "value": value})
         if step.key is not None:
             arguments.setdefault("parameters", []).append(
                 {"name": KEY_PARAMETER, "value": str(step.key)}
