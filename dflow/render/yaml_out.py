@@ -65,8 +65,10 @@ def _write(value: Any, indent: str, out: List[str]) -> None:
                     _write_item(f"{prefix}{_scalar(str(key))}:", sub, indent + "  ", out)
                     first = False
             elif isinstance(item, list) and item:
-                out.append(f"{indent}-")
-                _write(item, indent + "  ", out)
+                nested: List[str] = []
+                _write(item, indent + "  ", nested)
+                nested[0] = f"{indent}- " + nested[0][len(indent) + 2 :]
+                out.extend(nested)
             else:
                 _write_item(f"{indent}-", item, indent, out, in_list=True)
 

@@ -1,0 +1,217 @@
+"""What runs inside a Python OP's container: decode inputs, run ``execute``, write outputs.
+
+The rendered script is a few lines that import the OP (or define it, when its source is shipped)
+and call ``run(OPClass, root="/tmp/", ...)``. Every path it uses is under ``root``:
+``inputs/parameters/<key>`` (big parameters), ``inputs/artifacts/<key>``,
+``outputs/parameters/<key>`` and ``outputs/artifacts/<key>``. Parameter values come from the
+environment variables ``DFLOW_INPUT_<key>`` (Argo substitutes them, whatever their content).
+
+Exit codes: 0 success, 1 ``TransientError``, 2 ``FatalError`` or a type/sign error, 3 any
+other exception. Outputs are written only after ``execute`` succeeded and its outputs passed the
+type check, each moved into place whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import traceback
+from typing import Any, Dict, Iterable, List, Optional
+
+from ..errors import FatalError, SignError, TransientError, TypeCheckError
+from ..op import check_signed
+from ..signs import OPIO, Artifact, BigParameter, as_sign
+from .artifacts import load_input, stage_output
+from .catalog import has_catalog, read_catalog
+from .codec import decode, encode
+
+__all__ = ["run", "use_packages", "PARAMETER_ENV", "SLICE_ENV"]
+
+PARAMETER_ENV = "DFLOW_INPUT_"
+SLICE_ENV = "DFLOW_SLICE"
+EXIT_TRANSIENT, EXIT_FATAL, EXIT_OTHER = 1, 2, 3
+
+
+def use_packages(path: str) -> None:
+    """Put the packages shipped in the artifact at ``path`` on ``sys.path`` (first wins)."""
+    if not os.path.isdir(path):
+        return
+    if has_catalog(path):
+        dirs: List[str] = []
+        for item in read_catalog(path):
+            if item is not None and os.path.dirname(item) not in dirs:
+                dirs.append(os.path.dirname(item))
+    else:
+        dirs = [path]
+    sys.path[:0] = [d for d in dirs if d not in sys.path]
+
+
+def run(
+    op: Any,
+    root: str = "/tmp/",
+    sliced: Iterable[str] = (),
+    stacked: Iterable[str] = (),
+    success_tag: Optional[str] = None,
+) -> None:
+    """Run the OP class ``op`` (or ``"module:Class"``) once, as its container's main program.
+
+    Args:
+        root: the directory standing for the container's ``/tmp``.
+        sliced: inputs that receive a list of which this run takes the slice in ``$DFLOW_SLICE``.
+        stacked: output artifacts laid out per slice so the items' outputs merge into one.
+        success_tag: a file to write ``1`` to after success.
+    """
+    op_class = _resolve(op)
+    name = op_class.__name__
+    try:
+        slice_value = json.loads(os.environ[SLICE_ENV]) if sliced or stacked else None
+        inputs = read_inputs(op_class, root, set(sliced), slice_value)
+        check_signed(op_class, inputs, "input")
+        op_out = op_class().execute(OPIO(inputs))
+        check_signed(op_class, op_out, "output")
+        item = _item(slice_value) if stacked else None
+        write_outputs(op_class, op_out, root, set(stacked), item)
+    except TransientError:
+        traceback.print_exc()
+        raise SystemExit(EXIT_TRANSIENT) from None
+    except (FatalError, SignError, TypeCheckError) as e:
+        if isinstance(e, FatalError):
+            traceback.print_exc()
+        else:
+            print(f"dflow: {e}", file=sys.stderr)
+        raise SystemExit(EXIT_FATAL) from None
+    except Exception:
+        traceback.print_exc()
+        print(f"dflow: OP {name} failed with an unexpected exception", file=sys.stderr)
+        raise SystemExit(EXIT_OTHER) from None
+    if success_tag:
+        _write_file(success_tag, "1")
+
+
+def read_inputs(op_class: type, root: str, sliced: set, slice_value: Any = None) -> Dict[str, Any]:
+    """The OP's input values, decoded by its input sign."""
+    op = op_class.__name__
+    values: Dict[str, Any] = {}
+    sign = op_class.get_input_sign()
+    for key in sign:
+        s = as_sign(sign[key])
+        if isinstance(s, Artifact):
+            path = os.path.join(root, "inputs", "artifacts", key)
+            if key in sliced:
+                whole = load_input(path, _as_list(s))
+                values[key] = None if whole is None else _pick(op, key, whole, slice_value)
+            else:
+                values[key] = load_input(path, s)
+            if values[key] is None and not s.optional:
+                raise FatalError(
+                    f"OP {op}: input artifact {key!r} was not given (nothing at {path})"
+                )
+            continue
+        if isinstance(s, BigParameter):
+            path = os.path.join(root, "inputs", "parameters", key)
+            text = _read_file(path) if os.path.isfile(path) else None
+        else:
+            text = os.environ.get(PARAMETER_ENV + key)
+        if text is None:
+            if s.has_default:
+                values[key] = s.default
+                continue
+            raise SignError(f"OP {op}: input parameter {key!r} was not given")
+        value = decode(text, list if key in sliced else s.type)
+        values[key] = _pick(op, key, value, slice_value) if key in sliced else value
+    return values
+
+
+def write_outputs(
+    op_class: type, op_out: Any, root: str, stacked: set, item: Optional[int] = None
+) -> None:
+    """Stage every output, then move each into place: nothing is left half-written."""
+    op = op_class.__name__
+    sign = op_class.get_output_sign()
+    staging = os.path.join(root, "outputs", f".staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    moves: List[tuple] = []
+    try:
+        for key in sign:
+            if key not in op_out:
+                continue
+            s = as_sign(sign[key])
+            if isinstance(s, Artifact):
+                staged = stage_output(
+                    op,
+                    key,
+                    op_out[key],
+                    s,
+                    os.path.join(staging, "artifacts", key),
+                    item if key in stacked else None,
+                )
+                if staged is not None:
+                    moves.append((staged, os.path.join(root, "outputs", "artifacts", key)))
+                continue
+            staged = os.path.join(staging, "parameters", key)
+            text = encode(op_out[key], s.type)
+            if text.endswith("\n") and not isinstance(s, BigParameter):
+                text += "\n"  # Argo drops one trailing newline when it reads the file
+            _write_file(staged, text)
+            moves.append((staged, os.path.join(root, "outputs", "parameters", key)))
+        for src, dst in moves:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            if os.path.isdir(dst) and not os.path.islink(dst):
+                shutil.rmtree(dst)
+            os.replace(src, dst)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _as_list(s: Artifact) -> Artifact:
+    from pathlib import Path
+    from typing import List as L
+
+    return Artifact(L[Path] if s.type in (Path, L[Path]) else L[str], optional=True)
+
+
+def _pick(op: str, key: str, whole: Any, slice_value: Any) -> Any:
+    """The slice of a list input this run gets: one element, or several for a list of indices."""
+    if not isinstance(whole, list):
+        raise SignError(
+            f"OP {op}: sliced input {key!r} should be a list, got {type(whole).__name__}"
+        )
+    try:
+        if isinstance(slice_value, list):
+            return [whole[int(i)] for i in slice_value]
+        return whole[int(slice_value)]
+    except (IndexError, TypeError, ValueError):
+        raise SignError(
+            f"OP {op}: slice {slice_value!r} is out of range for input {key!r} ({len(whole)} items)"
+        ) from None
+
+
+def _item(slice_value: Any) -> int:
+    return int(slice_value[0] if isinstance(slice_value, list) else slice_value)
+
+
+def _resolve(op: Any) -> type:
+    if isinstance(op, type):
+        return op
+    module, _, qualname = str(op).partition(":")
+    import importlib
+
+    target: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def _read_file(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def _write_file(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)

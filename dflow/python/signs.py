@@ -1,0 +1,142 @@
+"""What an OP takes and gives: ``OPIO`` values and ``OPIOSign`` declarations of their types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, MutableMapping, Optional, Set, Union
+
+from ..io import UNSET
+from .errors import SignError
+
+__all__ = ["OPIO", "OPIOSign", "Artifact", "Parameter", "BigParameter", "ARTIFACT_TYPES"]
+
+ARTIFACT_TYPES: Dict[Any, str] = {
+    str: "single",
+    Path: "single",
+    List[str]: "list",
+    List[Path]: "list",
+    Set[str]: "set",
+    Set[Path]: "set",
+}
+"""The six path types an artifact may have, and the shape of their value."""
+
+
+class Artifact:
+    """A file or directory (or a list/set of them) passed by path.
+
+    Args:
+        type: one of ``str, Path, List[str], List[Path], Set[str], Set[Path]``.
+        archive: ``"tar"`` (stored as tar.gz) or None (stored as plain objects); outputs only.
+        save: where an output is stored besides the default place (``S3Artifact`` list).
+        optional: an input that may be absent (the OP gets None), or an output that may be missing.
+        global_name: publish an output under this workflow-global name.
+    """
+
+    def __init__(
+        self,
+        type: Any,
+        archive: Optional[str] = "tar",
+        save: Optional[List[Any]] = None,
+        optional: bool = False,
+        global_name: Optional[str] = None,
+        sub_path: bool = True,
+    ) -> None:
+        if type not in ARTIFACT_TYPES:
+            raise SignError(
+                f"Artifact type must be one of str, Path, List[str], List[Path], Set[str], "
+                f"Set[Path], got {_name(type)}"
+            )
+        self.type = type
+        self.archive = archive
+        self.save = list(save) if save else []
+        self.optional = optional
+        self.global_name = global_name
+        self.sub_path = sub_path
+
+    @property
+    def shape(self) -> str:
+        """``single``, ``list`` or ``set``."""
+        return ARTIFACT_TYPES[self.type]
+
+    def __repr__(self) -> str:
+        return f"Artifact({_name(self.type)}, optional={self.optional})"
+
+
+class Parameter:
+    """A parameter with a type and, optionally, a default (used when no value is given)."""
+
+    def __init__(
+        self, type: Any = Any, default: Any = UNSET, global_name: Optional[str] = None, **kw: Any
+    ) -> None:
+        self.type = type
+        self.default = default
+        self.global_name = global_name
+        self.description = kw.pop("description", None)
+        if kw:
+            raise TypeError(f"Parameter got unexpected arguments {sorted(kw)}")
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not UNSET
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({_name(self.type)})"
+
+
+class BigParameter(Parameter):
+    """A parameter too large for Argo's parameter size: it travels as a file-backed artifact."""
+
+
+Sign = Union[Artifact, Parameter]
+
+
+class OPIO(MutableMapping):
+    """The values an OP takes or gives, by key."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._data: Dict[str, Any] = dict(*args, **kwargs)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._data!r})"
+
+
+class OPIOSign(OPIO):
+    """The types an OP takes or gives, by key: a plain type, ``Parameter``, ``BigParameter``
+    or ``Artifact``; plain types are read as ``Parameter(type)``."""
+
+    def sign(self, key: str) -> Sign:
+        """The sign of ``key`` as a ``Parameter`` or ``Artifact``."""
+        return as_sign(self._data[key])
+
+
+def as_sign(value: Any) -> Sign:
+    """A sign entry as a ``Parameter``/``Artifact`` object (a bare type is a ``Parameter``)."""
+    if isinstance(value, (Artifact, Parameter)):
+        return value
+    return Parameter(value)
+
+
+def _name(t: Any) -> str:
+    if isinstance(t, type) and t.__module__ == "builtins":
+        return t.__name__
+    if isinstance(t, type):
+        return f"{t.__module__}.{t.__qualname__}"
+    return repr(t).replace("typing.", "")
+
+
+type_name = _name

@@ -1,0 +1,84 @@
+"""``Slices``: how a fanned-out Python OP step splits its inputs and stacks its outputs."""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional
+
+from ..errors import InvalidWorkflowError
+from .errors import SignError
+from .signs import Artifact, OPIOSign, as_sign
+
+__all__ = ["Slices"]
+
+
+class Slices:
+    """Slice list inputs per item of a fan-out and stack the outputs back in item order.
+
+    Args:
+        slices: an item's slice index, usually ``"{{item}}"`` (an int or a JSON list of ints).
+        input_parameter / input_artifact: inputs given as a whole list; each item gets its element.
+        output_parameter / output_artifact: outputs stacked into one list parameter / one artifact.
+        sub_path: accepted for compatibility; the container always takes its slice of the catalog.
+    """
+
+    def __init__(
+        self,
+        slices: str = "{{item}}",
+        input_parameter: Optional[List[str]] = None,
+        input_artifact: Optional[List[str]] = None,
+        output_parameter: Optional[List[str]] = None,
+        output_artifact: Optional[List[str]] = None,
+        sub_path: bool = False,
+        group_size: Optional[int] = None,
+        pool_size: Optional[int] = None,
+    ) -> None:
+        if group_size is not None or pool_size is not None:
+            raise InvalidWorkflowError(
+                "Slices: group_size and pool_size are not supported; fan out one item per slice"
+            )
+        self.slices = str(slices)
+        self.input_parameter = list(input_parameter or [])
+        self.input_artifact = list(input_artifact or [])
+        self.output_parameter = list(output_parameter or [])
+        self.output_artifact = list(output_artifact or [])
+        self.sub_path = sub_path
+        self.group_size = group_size
+        self.pool_size = pool_size
+
+    @property
+    def inputs(self) -> List[str]:
+        return self.input_parameter + self.input_artifact
+
+    def check(self, op: str, input_sign: OPIOSign, output_sign: OPIOSign) -> None:
+        """Every sliced name must be an input/output of the OP of the matching kind."""
+        lists = (
+            ("input_parameter", self.input_parameter, input_sign, False),
+            ("input_artifact", self.input_artifact, input_sign, True),
+            ("output_parameter", self.output_parameter, output_sign, False),
+            ("output_artifact", self.output_artifact, output_sign, True),
+        )
+        for field, names, sign, artifact in lists:
+            for key in names:
+                if key not in sign:
+                    where = "input" if field.startswith("input") else "output"
+                    raise SignError(
+                        f"OP {op}: Slices.{field} names {key!r}, which is not an {where} of the OP "
+                        f"(it has: {', '.join(sign) or 'none'})"
+                    )
+                if isinstance(as_sign(sign[key]), Artifact) != artifact:
+                    kind = "an artifact" if artifact else "a parameter"
+                    raise SignError(f"OP {op}: Slices.{field} names {key!r}, which is not {kind}")
+
+    def __repr__(self) -> str:
+        return (
+            f"Slices({self.slices!r}, input_parameter={self.input_parameter}, "
+            f"input_artifact={self.input_artifact}, output_parameter={self.output_parameter}, "
+            f"output_artifact={self.output_artifact})"
+        )
+
+
+def is_reference(value: Any) -> bool:
+    """True for a value only known at run time (a reference or a ``{{...}}`` string)."""
+    from ..expressions import ArgoVar
+
+    return isinstance(value, ArgoVar) or (isinstance(value, str) and "{{" in value)

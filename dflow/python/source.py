@@ -1,0 +1,86 @@
+"""How the container finds an OP class: an import by module path, or its source shipped inline.
+
+A class defined in ``__main__`` or inside a function cannot be imported in the container; its
+source is shipped instead, preceded by the ``import`` statements at the top of its module.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Tuple
+
+__all__ = ["locate"]
+
+
+def locate(op_class: type) -> Tuple[str, str]:
+    """``(code, name)``: code that makes the class available under ``name`` in the script."""
+    module = op_class.__module__
+    qualname = op_class.__qualname__
+    if "<locals>" not in qualname and _importable(module, op_class):
+        top, _, rest = qualname.partition(".")
+        return f"from {module} import {top}", qualname if rest else top
+    return _shipped(op_class), op_class.__name__
+
+
+def _importable(module: str, op_class: type) -> bool:
+    """True when ``import module`` on the import path finds the file the class was defined in.
+
+    Not so for ``__main__``, nor for a script loaded under another name (``runpy``, a loader),
+    whose file is not on the import path as that module.
+    """
+    import importlib.machinery
+    import inspect
+    import os
+
+    if module == "__main__":
+        return False
+    if "." in module:
+        return True  # a module of a package: importable where the package is installed
+    try:
+        spec = importlib.machinery.PathFinder.find_spec(module)
+        source = inspect.getsourcefile(op_class)
+    except (ImportError, ValueError, TypeError):
+        return False
+    if spec is None or not spec.origin or not source:
+        return False
+    return os.path.realpath(spec.origin) == os.path.realpath(source)
+
+
+def _shipped(op_class: type) -> str:
+    import inspect
+    import textwrap
+
+    target = getattr(op_class, "_dflow_function", op_class)
+    try:
+        body = textwrap.dedent(inspect.getsource(target))
+    except (OSError, TypeError) as e:
+        from .errors import SignError
+
+        raise SignError(
+            f"OP {op_class.__name__}: it is defined where it cannot be imported "
+            f"({op_class.__module__}) and its source is not available to ship: {e}"
+        ) from None
+    imports = _module_imports(op_class)
+    if target is not op_class and "from dflow.python import OP" not in imports:
+        imports.append("from dflow.python import OP")
+    return "\n".join(imports + ["", body.rstrip()])
+
+
+def _module_imports(op_class: type) -> list:
+    """The top-level import statements of the file defining ``op_class`` (``__future__`` left out)."""
+    import ast
+    import inspect
+
+    try:
+        source_file = inspect.getsourcefile(op_class)
+        with open(source_file or "", encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, TypeError):
+        return []
+    lines = []
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            lines.append(ast.unparse(node))
+    return lines

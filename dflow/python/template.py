@@ -1,0 +1,355 @@
+"""``PythonOPTemplate``: a Python OP as a script template whose inputs/outputs follow its signs.
+
+The rendered script is a short bootstrap (see ``dflow.python.runtime``); parameters reach it
+through environment variables set from ``{{inputs.parameters.<key>}}``, big parameters and
+artifacts at fixed paths under ``/tmp``. The container image must have dflow installed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Union
+
+from ..errors import InvalidWorkflowError
+from ..io import (
+    UNSET,
+    InputArtifact,
+    InputParameter,
+    Inputs,
+    OutputArtifact,
+    OutputParameter,
+    Outputs,
+    S3Artifact,
+)
+from ..names import template_name_from
+from ..op_template import PythonScriptOPTemplate
+from .errors import SignError
+from .op import OP
+from .signs import Artifact, BigParameter, as_sign, type_name
+from .slices import Slices, is_reference
+from .source import locate
+
+__all__ = ["PythonOPTemplate", "upload_packages", "PACKAGES_ARTIFACT", "SLICE_PARAMETER"]
+
+ROOT = "/tmp/"
+PACKAGES_ARTIFACT = "dflow_python_packages"
+SLICE_PARAMETER = "dflow_slice"
+upload_packages: List[str] = []
+"""Local paths of packages shipped into every Python OP built after they are added."""
+
+
+class PythonOPTemplate(PythonScriptOPTemplate):
+    """Run ``op_class`` in a container (or, on the local engine, a subprocess).
+
+    Args:
+        op_class: an ``OP`` subclass (or the class ``@OP.function`` made).
+        image / command: the container image (with dflow installed) and interpreter.
+        slices: how a fanned-out step slices inputs and stacks outputs.
+        python_packages: packages shipped into the container: an ``S3Artifact`` of an upload,
+            or local paths (recorded in ``python_packages``, uploaded at submission).
+        timeout: seconds (or an Argo duration) before the step is killed.
+        retry_on_transient_error: how many times a ``TransientError`` (exit code 1) is retried.
+        timeout_as_transient_error: retry a timed-out run too.
+        output_artifact_save / _archive / _global_name, output_parameter_default / _global_name:
+            per-output settings by key, overriding the sign's.
+    """
+
+    def __init__(
+        self,
+        op_class: type,
+        image: Optional[str] = None,
+        command: Union[str, List[str], None] = None,
+        output_artifact_save: Optional[Dict[str, List[Any]]] = None,
+        output_artifact_archive: Optional[Dict[str, Optional[str]]] = None,
+        output_parameter_default: Optional[Dict[str, Any]] = None,
+        input_artifact_slices: Any = None,
+        input_parameter_slices: Any = None,
+        output_artifact_slices: Any = None,
+        output_parameter_slices: Any = None,
+        output_artifact_global_name: Optional[Dict[str, str]] = None,
+        output_parameter_global_name: Optional[Dict[str, str]] = None,
+        slices: Optional[Slices] = None,
+        python_packages: Any = None,
+        timeout: Any = None,
+        retry_on_transient_error: Optional[int] = None,
+        timeout_as_transient_error: bool = False,
+        name: Optional[str] = None,
+        **options: Any,
+    ) -> None:
+        if not (isinstance(op_class, type) and issubclass(op_class, OP)):
+            raise SignError(f"PythonOPTemplate needs an OP subclass, got {op_class!r}")
+        for old in (
+            input_artifact_slices,
+            input_parameter_slices,
+            output_artifact_slices,
+            output_parameter_slices,
+        ):
+            if old is not None:
+                raise InvalidWorkflowError(
+                    f"PythonOPTemplate({op_class.__name__}): the *_slices arguments are not "
+                    "supported; use slices=Slices(...)"
+                )
+        self.op_class = op_class
+        self.slices = slices
+        self.retry_on_transient_error = retry_on_transient_error
+        self.timeout_as_transient_error = timeout_as_transient_error
+        packages_source = python_packages if isinstance(python_packages, S3Artifact) else None
+        local = [] if packages_source is not None else list(python_packages or [])
+        self.python_packages = [str(p) for p in local + list(upload_packages)]
+        op = op_class.__name__
+        in_sign, out_sign = op_class.get_input_sign(), op_class.get_output_sign()
+        if slices is not None:
+            slices.check(op, in_sign, out_sign)
+        inputs, envs = _inputs(op, in_sign)
+        outputs = _outputs(
+            op,
+            out_sign,
+            output_artifact_save or {},
+            output_artifact_archive or {},
+            output_parameter_default or {},
+            output_artifact_global_name or {},
+            output_parameter_global_name or {},
+            slices,
+        )
+        if packages_source is not None or self.python_packages:
+            inputs.artifacts[PACKAGES_ARTIFACT] = InputArtifact(
+                path=f"{ROOT}inputs/artifacts/{PACKAGES_ARTIFACT}",
+                optional=True,
+                source=packages_source,
+            )
+        envs.update(options.pop("envs", None) or {})
+        super().__init__(
+            name=name or template_name_from(op),
+            inputs=inputs,
+            outputs=outputs,
+            image=image or "python:3.11",
+            command=command or ["python3"],
+            timeout=timeout,
+            retry_strategy=_retry(
+                retry_on_transient_error, timeout_as_transient_error, timeout, op
+            ),
+            envs=envs,
+            **options,
+        )
+        self.script = self.bootstrap()
+
+    # -- the script --------------------------------------------------------------------------------
+
+    def bootstrap(self, sliced: Optional[Slices] = None, success_tag: Optional[str] = None) -> str:
+        """The script: import (or define) the OP, then hand it to the runtime."""
+        code, ref = locate(self.op_class)
+        lines = ["from dflow.python.runtime import run as dflow_run"]
+        if PACKAGES_ARTIFACT in self.inputs.artifacts:
+            packages = f"{ROOT}inputs/artifacts/{PACKAGES_ARTIFACT}"
+            lines = [
+                # first, so that a shipped copy of dflow itself is found too
+                f'import sys; sys.path.insert(0, "{packages}")',
+                "from dflow.python.runtime import run as dflow_run, use_packages",
+                f'use_packages("{packages}")',
+            ]
+        lines.append(code)
+        args = [ref, f'root="{ROOT}"']
+        if sliced is not None:
+            args.append(f"sliced={sliced.inputs!r}")
+            args.append(f"stacked={sliced.output_artifact!r}")
+        if success_tag:
+            args.append(f"success_tag={success_tag!r}")
+        lines.append(f"dflow_run({', '.join(args)})")
+        return "\n".join(lines) + "\n"
+
+    # -- hooks the renderer calls ------------------------------------------------------------------
+
+    def for_step(self, step: Any) -> PythonOPTemplate:
+        """The template a step runs: sliced when the step or the template has ``Slices``."""
+        slices = step.slices if step.slices is not None else self.slices
+        if slices is None:
+            return self
+        op = self.op_class.__name__
+        slices.check(op, self.op_class.get_input_sign(), self.op_class.get_output_sign())
+        where = f"{step.kind} {step.name!r}"
+        if not step.fans_out:
+            raise InvalidWorkflowError(
+                f"{where}: Slices need a fan-out (with_param, with_sequence or with_items)"
+            )
+        for key in slices.input_parameter:
+            value = step.parameters.get(key, UNSET)
+            if (
+                value is not UNSET
+                and not is_reference(value)
+                and not isinstance(value, (list, tuple))
+            ):
+                raise InvalidWorkflowError(
+                    f"{where}: sliced input parameter {key!r} of OP {op} must be a list, "
+                    f"got {type(value).__name__} {value!r}"
+                )
+        variant: PythonOPTemplate = self.replace(name=_short(self.name, step.name))  # type: ignore[assignment]
+        variant.slices = slices
+        variant.inputs.parameters[SLICE_PARAMETER] = InputParameter()
+        variant.envs = dict(self.envs, DFLOW_SLICE="{{inputs.parameters.%s}}" % SLICE_PARAMETER)
+        for key in slices.output_artifact:
+            art = variant.outputs.artifacts[key]
+            art.archive = None
+            art.save = [S3Artifact(stack_key(self.name, step.name, key))]
+        variant.script = variant.bootstrap(sliced=slices)
+        return variant
+
+    def step_arguments(self, step: Any) -> Dict[str, str]:
+        """Extra parameters the step passes to this template (its slice index)."""
+        if SLICE_PARAMETER in self.inputs.parameters:
+            return {SLICE_PARAMETER: self.slices.slices if self.slices else "{{item}}"}
+        return {}
+
+    def success_tag_writer(self, path: str) -> PythonOPTemplate:
+        """A copy whose runtime writes ``1`` to ``path`` once the OP succeeded."""
+        tagged: PythonOPTemplate = self.replace()  # type: ignore[assignment]
+        sliced = self.slices if SLICE_PARAMETER in self.inputs.parameters else None
+        tagged.script = tagged.bootstrap(sliced=sliced, success_tag=path)
+        return tagged
+
+
+class StackedArtifact(S3Artifact):
+    """The artifact a sliced step's items stacked under one key prefix."""
+
+    def __repr__(self) -> str:
+        return f"StackedArtifact(key={self.key!r})"
+
+
+class _OutputArtifact(OutputArtifact):
+    """An OP's output artifact; seen from a sliced fan-out step it is the stacked artifact."""
+
+    def bound(self, scope: str, owner: Any) -> Any:
+        template = getattr(owner, "template", None)
+        slices = getattr(owner, "slices", None) or getattr(template, "slices", None)
+        if slices is not None and self.name in slices.output_artifact and owner.fans_out:
+            return StackedArtifact(stack_key(template.name, owner.name, str(self.name)))
+        return super().bound(scope, owner)
+
+
+def stack_key(template: str, step: str, key: str) -> str:
+    """The shared key prefix under which every item of a sliced step saves artifact ``key``."""
+    return f"{{{{workflow.name}}}}/dflow-stacked/{template}/{step}/{key}"
+
+
+def _short(name: str, suffix: str) -> str:
+    suffix = re.sub(r"[^a-z0-9-]+", "-", suffix.lower()).strip("-") or "step"
+    room = 57 - len(suffix) - 1
+    return f"{name[:room].rstrip('-.')}-{suffix}"
+
+
+def _inputs(op: str, sign: Any) -> tuple:
+    inputs = Inputs()
+    envs: Dict[str, str] = {}
+    for key in sign:
+        s = as_sign(sign[key])
+        if isinstance(s, Artifact):
+            inputs.artifacts[key] = InputArtifact(
+                path=f"{ROOT}inputs/artifacts/{key}", optional=s.optional, type=s.type
+            )
+        elif isinstance(s, BigParameter):
+            inputs.artifacts[key] = InputArtifact(
+                path=f"{ROOT}inputs/parameters/{key}", optional=s.has_default, type=s.type
+            )
+        else:
+            _check_default(op, key, s.type, s.default)
+            inputs.parameters[key] = InputParameter(
+                value=s.default, type=s.type, description=s.description
+            )
+            envs[f"DFLOW_INPUT_{key}"] = "{{inputs.parameters.%s}}" % key
+    return inputs, envs
+
+
+def _outputs(
+    op: str,
+    sign: Any,
+    save: Dict[str, Any],
+    archive: Dict[str, Any],
+    defaults: Dict[str, Any],
+    art_globals: Dict[str, str],
+    param_globals: Dict[str, str],
+    slices: Optional[Slices],
+) -> Outputs:
+    for field, given in (
+        ("output_artifact_save", save),
+        ("output_artifact_archive", archive),
+        ("output_artifact_global_name", art_globals),
+        ("output_parameter_default", defaults),
+        ("output_parameter_global_name", param_globals),
+    ):
+        for key in given:
+            if key not in sign:
+                raise SignError(f"OP {op}: {field} names {key!r}, which is not an output of the OP")
+    outputs = Outputs()
+    for key in sign:
+        s = as_sign(sign[key])
+        if isinstance(s, Artifact):
+            art = _OutputArtifact(
+                path=f"{ROOT}outputs/artifacts/{key}",
+                archive=archive.get(key, s.archive),
+                save=save.get(key, s.save),
+                global_name=art_globals.get(key, s.global_name),
+                type=s.type,
+                optional=s.optional,
+            )
+            outputs.artifacts[key] = art
+        elif isinstance(s, BigParameter):
+            outputs.artifacts[key] = OutputArtifact(
+                path=f"{ROOT}outputs/parameters/{key}",
+                global_name=param_globals.get(key, s.global_name),
+                type=s.type,
+            )
+        else:
+            default = defaults.get(key, s.default)
+            _check_default(op, key, s.type, default, "output")
+            outputs.parameters[key] = OutputParameter(
+                value_from_path=f"{ROOT}outputs/parameters/{key}",
+                default=default,
+                global_name=param_globals.get(key, s.global_name),
+                type=s.type,
+            )
+    return outputs
+
+
+def _check_default(op: str, key: str, expected: Any, default: Any, what: str = "input") -> None:
+    """A default that does not match its parameter's type is an error when the template is built."""
+    if default is UNSET or is_reference(default):
+        return
+    from .errors import TypeCheckError
+    from .typecheck import check_value
+
+    try:
+        check_value(op, key, default, expected, what)
+    except TypeCheckError:
+        raise SignError(
+            f"OP {op}: the default of {what} parameter {key!r} should be {type_name(expected)}, "
+            f"got {type(default).__name__} {default!r}"
+        ) from None
+
+
+def _retry(
+    limit: Optional[int], on_timeout: bool, timeout: Any, op: str
+) -> Optional[Dict[str, Any]]:
+    if limit is None:
+        return None
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise InvalidWorkflowError(
+            f"OP {op}: retry_on_transient_error must be a count, got {limit!r}"
+        )
+    expression = "asInt(lastRetry.exitCode) == 1"
+    seconds = _seconds(timeout)
+    if on_timeout and seconds is not None:
+        expression += f" || asFloat(lastRetry.duration) >= {seconds:g}"
+    elif on_timeout:
+        expression += " || asInt(lastRetry.exitCode) == -1"
+    return {"limit": str(limit), "retryPolicy": "Always", "expression": expression}
+
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _seconds(timeout: Any) -> Optional[float]:
+    if timeout is None or isinstance(timeout, bool):
+        return None
+    if isinstance(timeout, (int, float)):
+        return float(timeout)
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)?", str(timeout))
+    return float(m.group(1)) * _UNITS[m.group(2) or "s"] if m else None
