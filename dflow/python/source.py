@@ -6,7 +6,6 @@ source is shipped instead, preceded by the ``import`` statements at the top of i
 
 from __future__ import annotations
 
-import sys
 from typing import Tuple
 
 __all__ = ["locate"]
@@ -67,7 +66,7 @@ def _shipped(op_class: type) -> str:
 
 
 def _module_imports(op_class: type) -> list:
-    """The top-level import statements of the file defining ``op_class`` (``__future__`` left out)."""
+    """The top-level imports of the file defining ``op_class`` (``__future__`` left out)."""
     import ast
     import inspect
 
