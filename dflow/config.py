@@ -31,6 +31,8 @@ _CONFIG_DEFAULTS: dict[str, Any] = {
     "debug_workdir": None,
     "debug_workers": None,
     "debug_s3": False,
+    "debug_isolation": "auto",
+    "debug_zygote": True,
     "detach": False,
 }
 

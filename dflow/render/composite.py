@@ -354,7 +354,13 @@ def _with_success_tag(template: OPTemplate, step: Step, user: str) -> OPTemplate
     if callable(tag_writer):
         return cast(OPTemplate, tag_writer(SUCCESS_TAG_PATH))
     elif isinstance(tagged, ShellOPTemplate) or not isinstance(tagged, PythonScriptOPTemplate):
-        tagged.script = f"{tagged.script}\nmkdir -p /tmp/outputs && echo 1 > {SUCCESS_TAG_PATH}\n"
+        # the script runs in a subshell so that its exit code decides, and is kept
+        tagged.script = (
+            f"(\n{tagged.script}\n)\ndflow_rc=$?\n"
+            "if [ $dflow_rc -eq 0 ]; then mkdir -p /tmp/outputs && "
+            f"echo 1 > {SUCCESS_TAG_PATH}; fi\n"
+            "exit $dflow_rc\n"
+        )
     else:
         tagged.script = (
             f"{tagged.script}\nimport os as _os\n_os.makedirs('/tmp/outputs', exist_ok=True)\n"

@@ -203,7 +203,12 @@ def test_continue_on_failed_and_success_counts(render):
         {"name": "min_success", "value": "3"},
     ]
     tagged = by_name(m)["echo-b"]
-    assert tagged["script"]["source"].endswith("echo 1 > /tmp/outputs/success_tag\n")
+    assert tagged["script"]["source"] == (
+        "(\necho {{inputs.parameters.msg}} > /tmp/out.txt\n)\ndflow_rc=$?\n"
+        "if [ $dflow_rc -eq 0 ]; then mkdir -p /tmp/outputs && "
+        "echo 1 > /tmp/outputs/success_tag; fi\n"
+        "exit $dflow_rc\n"
+    )
     assert {
         "name": "dflow_success_tag",
         "valueFrom": {"path": "/tmp/outputs/success_tag", "default": "0"},

@@ -1,0 +1,390 @@
+"""``LocalEngine``: the engine of ``config["mode"] = "debug"``: manifests run on this machine."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from ...errors import DflowError, InvalidWorkflowError
+from .layout import Layout, engine_root
+from .memo import MemoCache
+from .progress import ProgressLine
+from .state import WorkflowState, now, read_state, write_json
+
+__all__ = ["LocalEngine"]
+
+log = logging.getLogger("dflow")
+FINISHED = ("Succeeded", "Failed", "Error")
+_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+
+class LocalEngine:
+    """Runs rendered Argo manifests with host processes; status is kept under one root directory.
+
+    Args:
+        root: the engine's directory (default ``config["debug_workdir"]`` or the user cache).
+        workers: how many steps run at once (default ``config["debug_workers"]`` or CPU count).
+        isolation: ``auto``, ``namespace`` or ``rewrite`` (see ``sandbox``).
+        detach: return from ``submit`` at once and run in a separate process.
+    """
+
+    def __init__(
+        self,
+        root: Optional[str] = None,
+        workers: Optional[int] = None,
+        isolation: Optional[str] = None,
+        detach: Optional[bool] = None,
+        **_ignored: Any,
+    ) -> None:
+        from ...config import config, s3_config
+
+        self.config = dict(config)
+        self.s3_config = dict(s3_config)
+        self.layout = Layout(Path(root).resolve() if root else engine_root(self.config))
+        self.workers = int(workers or self.config.get("debug_workers") or os.cpu_count() or 1)
+        self.isolation = isolation or self.config.get("debug_isolation") or "auto"
+        self.detach = bool(self.config.get("detach") if detach is None else detach)
+        self._runs: Dict[str, Any] = {}
+        self._lock = threading.Lock()
+        # steps import user modules (Python OPs) the way the submitting program does
+        self.python_path = [os.path.abspath(p or ".") for p in sys.path if os.path.isdir(p or ".")]
+
+    # -- submit --------------------------------------------------------------------------------
+
+    def submit(
+        self,
+        manifest: Dict[str, Any],
+        reuse_step: Optional[List[Any]] = None,
+        memoize_configmap: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """Start a workflow; waits for it unless the engine is detached."""
+        workflow = self._new_workflow(manifest)
+        if reuse_step:
+            from ...memoize import cache_entries
+
+            MemoCache(self.layout.memo(memoize_configmap)).put_entries(cache_entries(reuse_step))
+        return self._start(workflow, previous=None)
+
+    def _new_workflow(self, manifest: Dict[str, Any], keep_name: bool = False) -> Dict[str, Any]:
+        _check_manifest(manifest)
+        meta = dict(manifest.get("metadata") or {})
+        name = meta.pop("name", None)
+        prefix = meta.pop("generateName", None) or "workflow-"
+        if name is None:
+            name = prefix + "".join(random.choices(_ALPHABET, k=5))
+        if self.layout.state(name).exists():
+            raise InvalidWorkflowError(f"workflow {name!r} already exists under {self.layout.root}")
+        meta.update(
+            {
+                "name": name,
+                "namespace": meta.get("namespace", "local"),
+                "uid": str(uuid.uuid4()),
+                "creationTimestamp": now(),
+            }
+        )
+        if prefix and "generateName" in (manifest.get("metadata") or {}):
+            meta["generateName"] = prefix
+        return {
+            "apiVersion": manifest.get("apiVersion", "argoproj.io/v1alpha1"),
+            "kind": "Workflow",
+            "metadata": meta,
+            "spec": json.loads(json.dumps(manifest["spec"])),
+            "status": {"phase": "Pending", "startedAt": now(), "nodes": {}, "progress": "0/0"},
+        }
+
+    def _start(
+        self, workflow: Dict[str, Any], previous: Optional[Dict[str, Any]]
+    ) -> Dict[str, Any]:
+        wid = workflow["metadata"]["name"]
+        wdir = self.layout.workflow(wid)
+        wdir.mkdir(parents=True, exist_ok=True)
+        self.layout.control(wid).unlink(missing_ok=True)
+        write_json(self.layout.state(wid), workflow)
+        if previous:
+            write_json(wdir / "previous.json", previous)
+        if self.detach:
+            self._spawn(wid)
+            return workflow
+        final = self.run_here(wid)
+        if final["status"]["phase"] != "Succeeded":
+            log.warning(
+                "workflow %s %s: %s",
+                wid,
+                final["status"]["phase"],
+                final["status"].get("message", ""),
+            )
+        return final
+
+    def _spawn(self, wid: str) -> None:
+        env = dict(os.environ)
+        for key in ("endpoint", "access_key", "secret_key", "bucket_name", "prefix"):
+            if self.s3_config.get(key) is not None:
+                env[f"DFLOW_S3_{key.upper()}"] = str(self.s3_config[key])
+        env["DFLOW_S3_SECURE"] = "1" if self.s3_config.get("secure") else "0"
+        env["DFLOW_DEBUG_S3"] = "1" if self.config.get("debug_s3") else "0"
+        env["PYTHONPATH"] = os.pathsep.join(self.python_path)
+        argv = [
+            sys.executable,
+            "-m",
+            "dflow.engines.local.runner",
+            str(self.layout.root),
+            wid,
+            "--workers",
+            str(self.workers),
+            "--isolation",
+            self.isolation,
+        ]
+        log_path = self.layout.workflow(wid) / "runner.log"
+        with open(log_path, "wb") as out:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=env,
+                cwd=str(self.layout.workflow(wid)),
+            )
+        (self.layout.workflow(wid) / "owner").write_text(str(proc.pid))
+        # reap it in the background so that it does not linger as a zombie
+        threading.Thread(target=proc.wait, daemon=True).start()
+
+    def run_here(self, wid: str) -> Dict[str, Any]:
+        """Run the stored workflow ``wid`` in this process until it finishes."""
+        from .sandbox import Sandbox
+        from .scheduler import Run
+        from .store import make_store
+
+        wdir = self.layout.workflow(wid)
+        data = read_state(self.layout.state(wid))
+        prev_path = wdir / "previous.json"
+        previous = json.loads(prev_path.read_text()) if prev_path.exists() else None
+        (wdir / "owner").write_text(str(os.getpid()))
+        data["status"]["phase"] = "Running"
+        state = WorkflowState(data, self.layout.state(wid))
+        store = make_store(self.config, self.s3_config, self.layout.artifacts)
+        run = Run(
+            state,
+            self.layout,
+            store,
+            Sandbox(self.isolation),
+            self.workers,
+            previous,
+            self.python_path,
+            self.config.get("debug_zygote", True),
+        )
+        with self._lock:
+            self._runs[wid] = run
+        state.start()
+        watcher = threading.Thread(target=self._watch_control, args=(wid, run), daemon=True)
+        watcher.start()
+        try:
+            run.run()
+        except BaseException as exc:
+            run.terminate()
+            with state.lock:
+                state.status["phase"] = "Error"
+                state.status["message"] = f"the local engine stopped: {exc!r}"
+                state.status["finishedAt"] = now()
+            raise
+        finally:
+            run.close()
+            state.close()
+            with self._lock:
+                self._runs.pop(wid, None)
+            prev_path.unlink(missing_ok=True)
+        return state.snapshot()
+
+    def _watch_control(self, wid: str, run: Any) -> None:
+        control = self.layout.control(wid)
+        while wid in self._runs:
+            if control.exists():
+                run.terminate()
+                return
+            time.sleep(0.2)
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def get(self, workflow_id: str) -> Dict[str, Any]:
+        """The workflow and its status, from memory when it runs here, else from its state file."""
+        run = self._runs.get(workflow_id)
+        if run is not None:
+            return run.state.snapshot()  # type: ignore[no-any-return]
+        path = self.layout.state(workflow_id)
+        if not path.exists():
+            raise DflowError(f"workflow {workflow_id!r} not found under {self.layout.root}")
+        for _ in range(20):
+            try:
+                data = read_state(path)
+                break
+            except ValueError:  # pragma: no cover - replaced between open and read
+                time.sleep(0.05)
+        if data["status"].get("phase") not in FINISHED and not self._owner_alive(workflow_id):
+            if data["status"].get("phase") == "Running":
+                data["status"]["phase"] = "Error"
+                data["status"]["message"] = "the process running this workflow has ended"
+        return data
+
+    def _owner_alive(self, wid: str) -> bool:
+        try:
+            pid = int((self.layout.workflow(wid) / "owner").read_text())
+        except (OSError, ValueError):
+            return True  # not started yet
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            return stat.rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return True
+
+    def list(self, labels: Optional[Dict[str, str]] = None) -> List[Dict[str, Any]]:
+        found = []
+        if not self.layout.workflows.exists():
+            return found
+        for path in sorted(self.layout.workflows.glob("*/state.json")):
+            try:
+                data = (
+                    self.get(path.parent.name)
+                    if path.parent.name in self._runs
+                    else read_state(path)
+                )
+            except (OSError, ValueError):
+                continue
+            have = data["metadata"].get("labels") or {}
+            if all(have.get(k) == v for k, v in (labels or {}).items()):
+                found.append(data)
+        return found
+
+    def wait(self, workflow_id: str, interval: float = 1.0) -> str:
+        """Block until the workflow ends; a progress line shows on a terminal."""
+        line = ProgressLine(workflow_id, sys.stderr)
+        while True:
+            data = self.get(workflow_id)
+            line.show(data)
+            phase = str(data["status"].get("phase"))
+            if phase in FINISHED:
+                line.close(data)
+                return phase
+            time.sleep(min(interval, 0.5))
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action(self, workflow_id: str, verb: str) -> Dict[str, Any]:
+        """``terminate``/``stop``, ``retry``, ``resubmit`` or ``delete`` (not suspend/resume)."""
+        if verb in ("terminate", "stop"):
+            return self._terminate(workflow_id)
+        if verb == "retry":
+            data = self.get(workflow_id)
+            self._require_finished(data, "retry")
+            previous = _succeeded_pods(data)
+            data["status"] = {
+                "phase": "Pending",
+                "startedAt": now(),
+                "nodes": {},
+                "progress": "0/0",
+            }
+            return self._start(data, previous)
+        if verb == "resubmit":
+            data = self.get(workflow_id)
+            self._require_finished(data, "resubmit")
+            previous = _succeeded_pods(data)
+            meta = data["metadata"]
+            manifest = {
+                "metadata": {"generateName": meta.get("generateName") or f"{meta['name']}-"},
+                "spec": data["spec"],
+            }
+            for field in ("labels", "annotations"):
+                if meta.get(field):
+                    manifest["metadata"][field] = meta[field]
+            fresh = self._new_workflow(manifest)
+            return self._start(fresh, _renamed(previous, meta["name"], fresh["metadata"]["name"]))
+        if verb == "delete":
+            data = self.get(workflow_id)
+            if data["status"].get("phase") not in FINISHED:
+                self._terminate(workflow_id)
+            shutil.rmtree(self.layout.workflow(workflow_id), ignore_errors=True)
+            return {}
+        if verb in ("suspend", "resume"):
+            raise DflowError(
+                f"the local engine cannot {verb} a workflow; terminate and retry it instead"
+            )
+        raise DflowError(f"unknown action {verb!r} on workflow {workflow_id!r}")
+
+    @staticmethod
+    def _require_finished(data: Dict[str, Any], verb: str) -> None:
+        phase = data["status"].get("phase")
+        if phase not in ("Failed", "Error"):
+            raise DflowError(
+                f"workflow {data['metadata']['name']!r} is {phase}; "
+                f"only a failed workflow can {verb}"
+            )
+
+    def _terminate(self, wid: str) -> Dict[str, Any]:
+        data = self.get(wid)
+        if data["status"].get("phase") in FINISHED:
+            return data
+        self.layout.control(wid).write_text("terminate")
+        run = self._runs.get(wid)
+        if run is not None:
+            run.terminate()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            data = self.get(wid)
+            if data["status"].get("phase") in FINISHED:
+                return data
+            time.sleep(0.1)
+        raise DflowError(f"workflow {wid!r} did not stop within 30 s")
+
+
+def _check_manifest(manifest: Dict[str, Any]) -> None:
+    if not isinstance(manifest, dict) or manifest.get("kind", "Workflow") != "Workflow":
+        raise InvalidWorkflowError("the manifest is not an Argo Workflow")
+    spec = manifest.get("spec")
+    if not isinstance(spec, dict) or not isinstance(spec.get("templates"), list):
+        raise InvalidWorkflowError("the manifest has no spec.templates list")
+    names = [t.get("name") for t in spec["templates"]]
+    if spec.get("entrypoint") not in names:
+        raise InvalidWorkflowError(
+            f"the manifest's entrypoint {spec.get('entrypoint')!r} is not one of its templates"
+        )
+    seen = set()
+    for n in names:
+        if n in seen:
+            raise InvalidWorkflowError(f"the manifest has two templates named {n!r}")
+        seen.add(n)
+
+
+def _succeeded_pods(data: Dict[str, Any]) -> Dict[str, Any]:
+    """Pods that succeeded, by node name: a retried run takes their outputs instead of rerunning."""
+    nodes = data["status"].get("nodes") or {}
+    return {
+        n["name"]: n
+        for n in nodes.values()
+        if n.get("type") == "Pod" and n.get("phase") == "Succeeded"
+    }
+
+
+def _renamed(previous: Dict[str, Any], old: str, new: str) -> Dict[str, Any]:
+    from .state import node_id
+
+    out = {}
+    for name, node in previous.items():
+        fresh = new + name[len(old) :] if name.startswith(old) else name
+        node = dict(node, name=fresh, id=node_id(new, fresh))
+        out[fresh] = node
+    return out

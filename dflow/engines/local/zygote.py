@@ -1,0 +1,216 @@
+"""A fork server for Python script steps: the interpreter and dflow's runtime are loaded once.
+
+Starting ``python3`` and importing the OP runtime costs a few hundred milliseconds per step; the
+zygote pays it once, then forks a child per step that sets up the step exactly as a fresh
+process would get it (new session, the step's /tmp bound in a private mount namespace, working
+directory, environment, ``sys.path``, output files) and runs the script as ``__main__``.
+Requests and answers are JSON lines on the zygote's stdin and stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+from typing import Any, Dict, List, Optional
+
+__all__ = ["Zygote"]
+
+_PRELOAD = (
+    "dflow.python.runtime",
+    "dflow.python",
+    "dflow.python.template",
+    "dflow.python.slices",
+    "jsonpickle",
+    "typeguard",
+)
+_CLONE_NEWNS = 0x00020000
+_MS_BIND, _MS_REC, _MS_PRIVATE = 4096, 16384, 262144
+
+
+def _bind_tmp(host_tmp: str) -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(_CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+    if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+        raise OSError(ctypes.get_errno(), "mount --make-rprivate /")
+    if libc.mount(host_tmp.encode(), b"/tmp", None, _MS_BIND, None) != 0:
+        raise OSError(ctypes.get_errno(), f"mount --bind {host_tmp} /tmp")
+
+
+def _child(req: Dict[str, Any], base_path: List[str]) -> None:
+    """In the forked child: become the step process and run its script; never returns."""
+    code = 1
+    try:
+        os.setsid()
+        fd = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(fd, 0)
+        out = os.open(req["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        err = os.open(req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        if req.get("bind_tmp"):
+            _bind_tmp(req["bind_tmp"])
+        os.chdir(req["cwd"])
+        os.environ.clear()
+        os.environ.update(req["env"])
+        script = req["argv"][0]
+        extra = [p for p in req["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
+        sys.path[:] = [os.path.dirname(os.path.abspath(script))] + extra + base_path
+        sys.argv = list(req["argv"])
+        import runpy
+
+        try:
+            runpy.run_path(script, run_name="__main__")
+            code = 0
+        except SystemExit as exc:
+            if exc.code is None:
+                code = 0
+            elif isinstance(exc.code, int):
+                code = exc.code
+            else:
+                print(exc.code, file=sys.stderr)
+                code = 1
+    except BaseException:  # noqa: BLE001 - report like an uncaught exception in python3
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code & 0xFF)
+
+
+def serve() -> None:
+    """The zygote's loop: fork on each request, report each child's pid and exit code."""
+    for name in _PRELOAD:
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - preloading is an optimization only
+            pass
+    base_path = [p for p in sys.path[1:]]
+    children: Dict[int, str] = {}
+    stdin = sys.stdin.buffer
+    buffer = b""
+    out = sys.stdout
+
+    def answer(obj: Dict[str, Any]) -> None:
+        out.write(json.dumps(obj) + "\n")
+        out.flush()
+
+    while True:
+        ready, _, _ = select.select([stdin], [], [], 0.002 if children else 0.2)
+        if ready:
+            chunk = os.read(stdin.fileno(), 1 << 16)
+            if not chunk:
+                break
+            buffer += chunk
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                req = json.loads(line)
+                pid = os.fork()
+                if pid == 0:
+                    _child(req, base_path)
+                children[pid] = req["id"]
+                answer({"id": req["id"], "pid": pid})
+        while children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            rid = children.pop(pid, None)
+            if rid is not None:
+                answer({"id": rid, "exit": os.waitstatus_to_exitcode(status)})
+
+
+class Zygote:
+    """The engine's handle on one zygote process."""
+
+    def __init__(self, env: Dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "dflow.engines.local.zygote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
+        self._lock = threading.Lock()
+        self._waiting: Dict[str, Dict[str, Any]] = {}
+        self._cond = threading.Condition()
+        self._count = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            msg = json.loads(line)
+            with self._cond:
+                self._waiting.setdefault(msg["id"], {}).update(msg)
+                self._cond.notify_all()
+        with self._cond:
+            self._waiting["__dead__"] = {}
+            self._cond.notify_all()
+
+    def start(
+        self,
+        argv: List[str],
+        cwd: str,
+        env: Dict[str, str],
+        stdout: str,
+        stderr: str,
+        bind_tmp: Optional[str],
+    ) -> str:
+        """Ask for a step process; returns the request id (``pid``/``exit`` come later)."""
+        with self._lock:
+            self._count += 1
+            rid = str(self._count)
+            req = {
+                "id": rid,
+                "argv": argv,
+                "cwd": cwd,
+                "env": env,
+                "stdout": stdout,
+                "stderr": stderr,
+                "bind_tmp": bind_tmp,
+            }
+            assert self.proc.stdin is not None
+            self.proc.stdin.write((json.dumps(req) + "\n").encode())
+            self.proc.stdin.flush()
+        return rid
+
+    def wait_for(self, rid: str, field: str, timeout: Optional[float]) -> Optional[int]:
+        with self._cond:
+            ok = self._cond.wait_for(
+                lambda: field in self._waiting.get(rid, {}) or "__dead__" in self._waiting, timeout
+            )
+            if not ok:
+                return None
+            if field not in self._waiting.get(rid, {}):
+                raise OSError("the zygote process ended")
+            value = self._waiting[rid][field]
+            if field == "exit":
+                del self._waiting[rid]
+            return int(value)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+if __name__ == "__main__":
+    serve()
