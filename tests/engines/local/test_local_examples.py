@@ -29,8 +29,10 @@ def test_every_example_is_listed():
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_example(name, local_root, capsys, monkeypatch):
-    # GIVEN the example imported as `python examples/<name>.py` would (its folder on sys.path)
+def test_example(name, local_root, capsys, monkeypatch, tmp_path):
+    # GIVEN the example imported as `python examples/<name>.py` would (its folder on sys.path),
+    # run from a scratch directory (examples download their results into the current one)
+    monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(EXAMPLES))
     spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
