@@ -10,9 +10,10 @@ artifact is moved) and passes the values down, never deep inside.
 from __future__ import annotations
 
 import os
-from typing import Any
+from pathlib import Path
+from typing import Any, Mapping, Optional
 
-__all__ = ["config", "s3_config", "set_config", "set_s3_config"]
+__all__ = ["config", "s3_config", "set_config", "set_s3_config", "debug_root"]
 
 _CONFIG_DEFAULTS: dict[str, Any] = {
     "host": "https://127.0.0.1:2746",
@@ -80,3 +81,15 @@ def set_config(**kwargs: Any) -> None:
 def set_s3_config(**kwargs: Any) -> None:
     """Update ``s3_config``."""
     s3_config.update(kwargs)
+
+
+def debug_root(settings: Optional[Mapping[str, Any]] = None) -> Path:
+    """The local engine's root: ``debug_workdir`` (``DFLOW_DEBUG_WORKDIR``), else the user cache.
+
+    It holds the workflows run on this machine and, under ``artifacts/``, their artifact store.
+    """
+    explicit = (settings if settings is not None else config).get("debug_workdir")
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache, "dflow").resolve()

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any, Mapping, Optional
+
+from ...config import debug_root
 
 __all__ = ["engine_root", "Layout"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def engine_root(config: Mapping[str, Any]) -> Path:
-    """The root: ``config["debug_workdir"]`` (``DFLOW_DEBUG_WORKDIR``), else the user cache."""
-    explicit = config.get("debug_workdir")
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache, "dflow").resolve()
+def engine_root(settings: Mapping[str, Any]) -> Path:
+    """The root: ``settings["debug_workdir"]`` (``DFLOW_DEBUG_WORKDIR``), else the user cache."""
+    return debug_root(settings)
 
 
 class Layout:

