@@ -109,7 +109,7 @@ class ScriptOPTemplate(OPTemplate):
         image_pull_policy: ``Always``, ``IfNotPresent`` or ``Never``.
         cpu_requests / memory_requests / cpu_limits / memory_limits: container resources.
         envs: environment variables of the container; a dict value is an Argo ``valueFrom``
-            (e.g. ``{"secretKeyRef": {"name": "ssh", "key": "password"}}``), never the secret itself.
+            (e.g. ``{"secretKeyRef": {"name": "ssh", "key": "password"}}``), never the secret.
     """
 
     default_command: List[str] = ["sh"]

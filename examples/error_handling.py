@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
-from dflow.python import OP, OPIO, FatalError, OPIOSign, PythonOPTemplate, TransientError
-
 from dflow import Step, Workflow
+from dflow.python import OP, OPIO, FatalError, OPIOSign, PythonOPTemplate, TransientError
 
 
 class Flaky(OP):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
-from dflow.python import OP, OPIO, OPIOSign, PythonOPTemplate
-
 from dflow import Step, Workflow
+from dflow.python import OP, OPIO, OPIOSign, PythonOPTemplate
 
 
 class Count(OP):

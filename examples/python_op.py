@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dflow.python import OP, OPIO, Artifact, OPIOSign, PythonOPTemplate
-
 from dflow import Step, Workflow
+from dflow.python import OP, OPIO, Artifact, OPIOSign, PythonOPTemplate
 
 
 class WriteNumbers(OP):

@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 from typing import List
 
-from dflow.python import OP, OPIO, Artifact, OPIOSign, PythonOPTemplate, Slices
-
 from dflow import Step, Workflow, argo_len, argo_range
+from dflow.python import OP, OPIO, Artifact, OPIOSign, PythonOPTemplate, Slices
 
 
 class MakeFiles(OP):

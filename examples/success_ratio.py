@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from dflow.python import OP, OPIO, OPIOSign, PythonOPTemplate, TransientError
-
 from dflow import Step, Workflow
+from dflow.python import OP, OPIO, OPIOSign, PythonOPTemplate, TransientError
 
 
 class OddFails(OP):
