@@ -98,10 +98,15 @@ class Workflow:
 
     # -- rendering -----------------------------------------------------------------------------
 
-    def to_dict(self, memoize_configmap: Optional[str] = None) -> Dict[str, Any]:
+    def to_dict(
+        self, memoize_configmap: Optional[str] = None, context: Any = None
+    ) -> Dict[str, Any]:
         """The Argo manifest of this workflow."""
         return render_workflow(
-            self, memoize_configmap=memoize_configmap, util_image=config["util_image"]
+            self,
+            memoize_configmap=memoize_configmap,
+            util_image=config["util_image"],
+            context=context,
         )
 
     def to_json(self, **kwargs: Any) -> str:
@@ -157,9 +162,12 @@ class Workflow:
     def submit(self, reuse_step: Optional[List[Any]] = None) -> Any:
         """Render and start the workflow; ``reuse_step`` lists finished steps whose keys to skip."""
         from .argo_objects import ArgoWorkflow
+        from .submission import ship_packages, store_secrets
 
         memoize_configmap = f"dflow-memo-{uuid.uuid4().hex[:12]}" if reuse_step else None
-        manifest = self.to_dict(memoize_configmap=memoize_configmap)
+        context = ship_packages(self.entrypoint, self.context)
+        manifest = self.to_dict(memoize_configmap=memoize_configmap, context=context)
+        store_secrets(self.entrypoint, self.namespace or config["namespace"], config["mode"])
         created = self._get_engine().submit(
             manifest, reuse_step=reuse_step, memoize_configmap=memoize_configmap
         )

@@ -20,6 +20,7 @@ def render_workflow(
     *,
     memoize_configmap: Optional[str] = None,
     util_image: str = "python:3.11",
+    context: Any = None,
 ) -> Dict[str, Any]:
     """The Argo ``Workflow`` manifest of ``workflow``.
 
@@ -27,12 +28,13 @@ def render_workflow(
         memoize_configmap: when given, steps with a key are memoized in this config map, so that
             steps reused from earlier runs (``submit(reuse_step=...)``) are skipped.
         util_image: the image of the small utility steps dflow adds (success checks).
+        context: rewrites every leaf template (default: the workflow's own ``context``).
     """
     templates, pvcs = render_templates(
         workflow.entrypoint,
         memoize_configmap or DEFAULT_MEMOIZE_CONFIGMAP,
         util_image,
-        context=workflow.context,
+        context=context if context is not None else workflow.context,
         keyed_memoize=memoize_configmap is not None,
     )
     metadata: Dict[str, Any] = {}

@@ -56,6 +56,12 @@ def _env(run: Run, tmpl: Dict[str, Any], step_dir: Path) -> Dict[str, str]:
     for var in body.get("env") or ():
         if "value" in var:
             env[var["name"]] = run.sandbox.text(step_dir, str(var["value"]))
+        elif "secretKeyRef" in (var.get("valueFrom") or {}):
+            from ...secrets import resolve_secret_ref
+
+            secret = resolve_secret_ref(var["valueFrom"])
+            if secret is not None:
+                env[var["name"]] = secret
     env["ARGO_PROGRESS_FILE"] = run.sandbox.visible_path(step_dir, PROGRESS_FILE)
     env["TMPDIR"] = run.sandbox.visible_path(step_dir, "/tmp")
     return env
@@ -121,7 +127,10 @@ def run_pod(
             run.state.update(pod, progress=progress)
 
     run.state.update(pod, phase="Running", hostNodeName="localhost")
-    env = _env(run, body, step_dir)
+    try:
+        env = _env(run, body, step_dir)
+    except DflowError as exc:  # a missing secret: the message names it, never a value
+        return "Failed", str(exc), {}
     zygote = run.zygote() if argv[0] == sys.executable and len(argv) == 2 else None
     if zygote is not None:
         namespace = run.sandbox.mode == "namespace"

@@ -1,0 +1,193 @@
+"""What the SSH and Slurm executors share: the rendered copy, staging, upload and download.
+
+The rendered template is a shell script that (1) writes the step's script and a runner into
+the container's ``/tmp/.dflow``, (2) uploads that and the step's inputs with ``tar | ssh`` to
+``<workdir>/tmp`` on the remote host, (3) runs it there (the subclass decides how), and (4)
+brings the step's outputs back to the same container paths, so Argo or the local engine
+collects them as usual. The exit code is the remote script's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Dict, List, Optional, Union
+
+from ..errors import InvalidWorkflowError
+from ..executor import Executor
+from ..op_template import OPTemplate, ScriptOPTemplate, ShellOPTemplate
+from ..secrets import Secret
+from .paths import rewrite_tmp, tmp_token, transfer_paths
+from .shell import heredoc, q, remote_dir, tmp_word, words
+from .ssh import SSHSettings
+
+__all__ = ["RemoteBase", "DEFAULT_WORKDIR", "CONTROL"]
+
+DEFAULT_WORKDIR = "~/dflow/workflows/{{workflow.name}}/{{pod.name}}"
+CONTROL = ".dflow"  # the control directory, under the container's and the remote tmp
+
+
+class RemoteBase(Executor):
+    """Common settings and script parts of executors that run a step over SSH."""
+
+    kind = "remote"
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 22,
+        username: str = "root",
+        password: Union[str, Secret, None] = None,
+        private_key_file: Optional[str] = None,
+        workdir: str = DEFAULT_WORKDIR,
+        private_key: Union[str, Secret, None] = None,
+        known_hosts: Optional[str] = None,
+        image: Optional[str] = None,
+        remote_command: Union[str, List[str], None] = None,
+        connect_timeout: int = 10,
+    ) -> None:
+        self.ssh = SSHSettings(
+            host,
+            port,
+            username,
+            password,
+            private_key_file,
+            private_key,
+            known_hosts,
+            connect_timeout,
+        )
+        if not workdir or "\n" in workdir:
+            raise InvalidWorkflowError(
+                f"executor for {host!r}: workdir {workdir!r} must be a path without newlines"
+            )
+        self.workdir = workdir
+        self.image = image
+        if isinstance(remote_command, str):
+            remote_command = [remote_command]
+        self.remote_command = list(remote_command) if remote_command else None
+
+    @property
+    def secrets(self) -> List[Secret]:
+        """The secrets the rendered step reads (``dflow.secrets.create_secrets`` stores them)."""
+        return self.ssh.secrets
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def settings(self) -> str:
+        """Everything that changes the rendered script, for the variant's name."""
+        return f"{self.ssh.fingerprint()}\0{self.workdir}\0{self.image}\0{self.remote_command}"
+
+    def render(self, template: OPTemplate) -> OPTemplate:
+        owner = f"{type(self).__name__} on template {template.name!r}"
+        if not isinstance(template, ScriptOPTemplate):
+            raise InvalidWorkflowError(
+                f"{owner}: only script templates can run remotely, got {type(template).__name__}"
+            )
+        ups, downs = transfer_paths(template, owner)
+        token = tmp_token(template)
+        digest = hashlib.sha1(
+            f"{self.kind}\0{self.settings()}\0{template.script}\0{template.command}".encode()
+        ).hexdigest()[:8]
+        suffix = f"{self.kind}-{digest}"
+        name = f"{template.name[: 56 - len(suffix)].rstrip('-.')}-{suffix}"
+        envs: Dict[str, Any] = {k: v for k, v in template.envs.items() if isinstance(v, dict)}
+        envs.update(self.ssh.envs())
+        script = self.wrapper(template, token, ups, downs)
+        changes: Dict[str, Any] = {"name": name, "script": script, "command": ["sh"], "envs": envs}
+        if self.image is not None:
+            changes["image"] = self.image
+        new = template.replace(**changes)
+        # The copy is a shell script now: drop the class's own hooks (a Python OP's script
+        # writers), keep every shared field (timeout, retries, resources, volumes, ...).
+        new.__class__ = ShellOPTemplate
+        return new
+
+    def runner(self, template: ScriptOPTemplate, token: str) -> str:
+        """The remote runner: rewrite the script's /tmp to ``<workdir>/tmp`` and run it."""
+        command = self.remote_command or template.command
+        exports = "".join(
+            f"export {k}={tmp_word(rewrite_tmp(str(v), token), token, 'W')}\n"
+            for k, v in template.envs.items()
+            if not isinstance(v, dict)
+        )
+        argv = " ".join(tmp_word(rewrite_tmp(w, token), token, "W") for w in command)
+        return f"""\
+W=$(pwd -P) || exit 1
+case $W in *[!A-Za-z0-9_./+,:@%=-]*)
+  echo "dflow: the remote work dir $W has characters (spaces, quotes, ...) that the" \
+    "step's script cannot take unquoted in its paths; choose a plain path" >&2
+  exit 2;;
+esac
+C="$W/"tmp/{CONTROL}
+sed "s|{token}|$W/""tmp|g" "$C/script.in" > "$C/script" || exit 1
+mkdir -p "$W/"tmp/outputs
+echo $$ > "$C/pid"
+{exports}exec {argv} "$C/script"
+"""
+
+    def stage(self, template: ScriptOPTemplate, token: str) -> str:
+        """Container-side code writing the control files into ``/tmp/.dflow``."""
+        control = f"/tmp/{CONTROL}"  # container paths are double-quoted: they may be remapped
+        files = {"script.in": rewrite_tmp(template.script, token)}
+        files["run.sh"] = self.runner(template, token)
+        files.update(self.extra_files())
+        return f'mkdir -p "{control}" || dflow_fail "cannot write {control}" 1\n' + "".join(
+            heredoc(f'"{control}/{name}"', body) for name, body in files.items()
+        )
+
+    def extra_files(self) -> Dict[str, str]:
+        """More control files (e.g. a Slurm job script)."""
+        return {}
+
+    def upload(self, ups: List[str]) -> str:
+        remote = (
+            f"mkdir -p {self.rdir} && cd {self.rdir} && rm -rf tmp && mkdir tmp && tar -C tmp -xf -"
+        )
+        return f"""\
+set --
+for dflow_p in {words([CONTROL] + ups)}; do
+  if [ -e "/tmp/$dflow_p" ]; then set -- "$@" "$dflow_p"; fi
+done
+tar -C "/tmp" -cf - "$@" | dflow_ssh {q(remote)}
+dflow_rc=$?
+[ "$dflow_rc" -eq 0 ] ||
+  dflow_fail "cannot upload the step's inputs to $dflow_where (exit code $dflow_rc)" "$dflow_rc"
+"""
+
+    def download(self, downs: List[str]) -> str:
+        remote = (
+            f"cd {self.rdir} && cd tmp && set -- && for p in {words(downs)}; do "
+            'if [ -e "$p" ]; then set -- "$@" "$p"; fi; done && '
+            'if [ $# -gt 0 ]; then tar -cf - "$@"; fi'
+        )
+        return f"""\
+if dflow_ssh {q(remote)} < /dev/null > "$dflow_t/outputs.tar"; then
+  if [ -s "$dflow_t/outputs.tar" ]; then
+    tar -C "/tmp" -xf "$dflow_t/outputs.tar" || dflow_fail "cannot unpack the step's outputs" 1
+  fi
+elif [ "$dflow_rc" -eq 0 ]; then
+  dflow_fail "cannot bring the step's outputs back from $dflow_where" 255
+fi
+"""
+
+    @property
+    def rdir(self) -> str:
+        return remote_dir(self.workdir)
+
+    def wrapper(
+        self, template: ScriptOPTemplate, token: str, ups: List[str], downs: List[str]
+    ) -> str:
+        return "\n".join(
+            [
+                self.ssh.preamble(),
+                self.stage(template, token),
+                self.upload(ups),
+                self.run_section(template),
+                self.download(downs),
+                # on success fall through, so code appended to the script (a success tag) runs
+                '[ "$dflow_rc" -eq 0 ] || exit "$dflow_rc"\n',
+            ]
+        )
+
+    def run_section(self, template: ScriptOPTemplate) -> str:
+        """Code that runs the staged step remotely and sets ``dflow_rc``."""
+        raise NotImplementedError

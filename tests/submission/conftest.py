@@ -1,0 +1,1 @@
+from argo_server import argo_config, argo_server  # noqa: F401
