@@ -25,6 +25,7 @@ __all__ = [
     "Inputs",
     "Outputs",
     "S3Artifact",
+    "RawArtifact",
     "PVC",
 ]
 
@@ -151,10 +152,12 @@ class InputArtifact(_IO):
         mode: Optional[int] = None,
         archive: Optional[str] = "tar",
         sub_path: Optional[str] = None,
+        big_parameter: bool = False,
     ) -> None:
         super().__init__(name)
         self.path = path
         self.optional = optional
+        self.big_parameter = big_parameter  # a parameter passed as a file: steps give it a value
         self.type = type
         self.source = source
         self.mode = mode
@@ -331,6 +334,16 @@ class S3Artifact:
         return hash(self.key)
 
 
+class RawArtifact:
+    """An artifact whose content is given inline (Argo's ``raw``): a value for a big parameter."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"RawArtifact({self.value!r})"
+
+
 class PVC:
     """A persistent volume claim of the workflow (created with it) that steps mount.
 
@@ -366,4 +379,4 @@ class PVC:
         return PVC(self.name, self.subpath, self.size, self.storage_class, self.access_modes, path)
 
 
-ArtifactSource = Union[InputArtifact, OutputArtifact, S3Artifact, PVC, str]
+ArtifactSource = Union[InputArtifact, OutputArtifact, S3Artifact, RawArtifact, PVC, str]

@@ -21,6 +21,7 @@ from .io import (
     OutputArtifact,
     OutputParameter,
     Outputs,
+    RawArtifact,
     S3Artifact,
 )
 from .op_template import (
@@ -302,4 +303,6 @@ def _source(a: Dict[str, Any]) -> Optional[Any]:
         return S3Artifact(a["s3"]["key"])
     if "fromExpression" in a:
         return ArgoVar(a["fromExpression"])
+    if "raw" in a:
+        return RawArtifact(a["raw"].get("data", ""))
     raise InvalidWorkflowError(f"input artifact {a['name']!r}: no from, s3 or fromExpression")

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from .errors import InvalidWorkflowError
 from .expressions import ArgoSequence, ArgoVar
-from .io import PVC, UNSET, Inputs, Outputs, S3Artifact
+from .io import PVC, UNSET, InputArtifact, Inputs, OutputArtifact, Outputs, RawArtifact, S3Artifact
 from .names import check_step_name, is_static_key_valid
 
 __all__ = ["Step"]
@@ -131,6 +131,12 @@ class Step:
         """Give (or change) input parameter values; unknown names are an error."""
         known = self.template.inputs.parameters
         for pname, value in parameters.items():
+            big = self.template.inputs.artifacts.get(pname)
+            if pname not in known and big is not None and big.big_parameter:
+                # a big parameter travels as a file: a value inline, a parameter by reference
+                source = value if isinstance(value, (InputArtifact, OutputArtifact)) else None
+                self.artifacts[pname] = source or RawArtifact(value)
+                continue
             if pname not in known:
                 raise InvalidWorkflowError(
                     f"{self.kind} {self.name!r}: template {self.template.name!r} has no input "

@@ -247,7 +247,10 @@ def _inputs(op: str, sign: Any) -> tuple:
             )
         elif isinstance(s, BigParameter):
             inputs.artifacts[key] = InputArtifact(
-                path=f"{ROOT}inputs/parameters/{key}", optional=s.has_default, type=s.type
+                path=f"{ROOT}inputs/parameters/{key}",
+                optional=s.has_default,
+                type=s.type,
+                big_parameter=True,
             )
         else:
             _check_default(op, key, s.type, s.default)

@@ -6,7 +6,16 @@ from typing import Any, Dict, List
 
 from ..errors import InvalidWorkflowError
 from ..expressions import ArgoVar
-from ..io import PVC, UNSET, InputArtifact, Inputs, OutputArtifact, Outputs, S3Artifact
+from ..io import (
+    PVC,
+    UNSET,
+    InputArtifact,
+    Inputs,
+    OutputArtifact,
+    Outputs,
+    RawArtifact,
+    S3Artifact,
+)
 from .values import encode_parameter
 
 
@@ -138,6 +147,8 @@ def render_artifact_source(name: str, source: Any, step: Any) -> Any:
         return item
     if isinstance(source, S3Artifact):
         return {"name": name, "s3": {"key": source.key}}
+    if isinstance(source, RawArtifact):
+        return {"name": name, "raw": {"data": encode_parameter(source.value)}}
     if isinstance(source, ArgoVar):
         return {"name": name, "fromExpression": source.expr}
     if isinstance(source, str):
