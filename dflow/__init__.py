@@ -1,7 +1,7 @@
 """dflow: scientific-computing workflows in Python, run on Argo Workflows or on this machine.
 
-The workflow-building API is imported eagerly (it is light); storage, engines and status views
-are imported on first use, so ``import dflow`` stays fast.
+Every public name is imported on first use (PEP 562), so ``import dflow`` stays fast, also in the
+container of every Python OP step, which needs only ``dflow.python.runtime``.
 """
 
 from __future__ import annotations
@@ -9,64 +9,81 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .config import config, s3_config, set_config, set_s3_config
-from .dag import DAG
-from .errors import (
-    ArgoAPIError,
-    DflowError,
-    InvalidWorkflowError,
-    StepFailedError,
-    StorageError,
-    WorkflowFailedError,
-)
-from .executor import Executor
-from .expressions import (
-    ArgoVar,
-    argo_concat,
-    argo_len,
-    argo_range,
-    argo_sequence,
-    argo_sum,
-    if_expression,
-)
-from .io import (
-    PVC,
-    InputArtifact,
-    InputParameter,
-    Inputs,
-    OutputArtifact,
-    OutputParameter,
-    Outputs,
-    S3Artifact,
-)
-from .op_template import (
-    ContainerOPTemplate,
-    OPTemplate,
-    PythonScriptOPTemplate,
-    ScriptOPTemplate,
-    ShellOPTemplate,
-)
-from .resource import Resource, ResourceOPTemplate
-from .step import Step
-from .steps import Steps
-from .task import Task
-from .workflow import Workflow, query_workflows
+from .config import config, s3_config, set_config, set_s3_config  # eager: "config" is also a module
 
 __version__ = "0.1.0"
 
 # name -> module that defines it, imported on first access
 _LAZY = {
-    "ArgoWorkflow": "dflow.argo_objects",
-    "ArgoStep": "dflow.argo_objects",
-    "upload_artifact": "dflow.storage",
-    "download_artifact": "dflow.storage",
-    "copy_artifact": "dflow.storage",
-    "upload_s3": "dflow.storage",
-    "download_s3": "dflow.storage",
-    "copy_s3": "dflow.storage",
-    "RemoteExecutor": "dflow.executors",
-    "SlurmRemoteExecutor": "dflow.executors",
-    "SlurmJobTemplate": "dflow.executors",
+    **dict.fromkeys(["DAG"], "dflow.dag"),
+    **dict.fromkeys(
+        [
+            "ArgoAPIError",
+            "DflowError",
+            "InvalidWorkflowError",
+            "StepFailedError",
+            "StorageError",
+            "WorkflowFailedError",
+        ],
+        "dflow.errors",
+    ),
+    **dict.fromkeys(["Executor"], "dflow.executor"),
+    **dict.fromkeys(
+        [
+            "ArgoVar",
+            "argo_concat",
+            "argo_len",
+            "argo_range",
+            "argo_sequence",
+            "argo_sum",
+            "if_expression",
+        ],
+        "dflow.expressions",
+    ),
+    **dict.fromkeys(
+        [
+            "PVC",
+            "InputArtifact",
+            "InputParameter",
+            "Inputs",
+            "OutputArtifact",
+            "OutputParameter",
+            "Outputs",
+            "S3Artifact",
+            "RawArtifact",
+        ],
+        "dflow.io",
+    ),
+    **dict.fromkeys(
+        [
+            "ContainerOPTemplate",
+            "OPTemplate",
+            "PythonScriptOPTemplate",
+            "ScriptOPTemplate",
+            "ShellOPTemplate",
+        ],
+        "dflow.op_template",
+    ),
+    **dict.fromkeys(["Resource", "ResourceOPTemplate"], "dflow.resource"),
+    **dict.fromkeys(["Step"], "dflow.step"),
+    **dict.fromkeys(["Steps"], "dflow.steps"),
+    **dict.fromkeys(["Task"], "dflow.task"),
+    **dict.fromkeys(["Workflow", "query_workflows"], "dflow.workflow"),
+    **dict.fromkeys(["ArgoWorkflow", "ArgoStep"], "dflow.argo_objects"),
+    **dict.fromkeys(
+        [
+            "upload_artifact",
+            "download_artifact",
+            "copy_artifact",
+            "upload_s3",
+            "download_s3",
+            "copy_s3",
+        ],
+        "dflow.storage",
+    ),
+    **dict.fromkeys(
+        ["RemoteExecutor", "SlurmRemoteExecutor", "SlurmJobTemplate"], "dflow.executors"
+    ),
 }
 
 
@@ -79,45 +96,8 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = [
-    "config",
-    "s3_config",
-    "set_config",
-    "set_s3_config",
-    "DAG",
-    "Task",
-    "Step",
-    "Steps",
-    "Workflow",
-    "query_workflows",
-    "OPTemplate",
-    "ScriptOPTemplate",
-    "ShellOPTemplate",
-    "PythonScriptOPTemplate",
-    "ContainerOPTemplate",
-    "Resource",
-    "ResourceOPTemplate",
-    "Executor",
-    "Inputs",
-    "Outputs",
-    "InputParameter",
-    "InputArtifact",
-    "OutputParameter",
-    "OutputArtifact",
-    "S3Artifact",
-    "PVC",
-    "ArgoVar",
-    "argo_range",
-    "argo_sequence",
-    "argo_len",
-    "argo_sum",
-    "argo_concat",
-    "if_expression",
-    "DflowError",
-    "InvalidWorkflowError",
-    "StorageError",
-    "ArgoAPIError",
-    "StepFailedError",
-    "WorkflowFailedError",
-    *_LAZY,
-]
+__all__ = ["config", "s3_config", "set_config", "set_s3_config", *_LAZY]
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_LAZY))
