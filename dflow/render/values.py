@@ -8,18 +8,7 @@ from typing import Any, Dict, Optional
 
 from ..errors import InvalidWorkflowError
 from ..expressions import ArgoSequence, ArgoVar
-
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _plain(value: Any) -> bool:
-    if isinstance(value, _PLAIN):
-        return True
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    return False
+from ..wire import encode_value
 
 
 def _unref(value: Any) -> Any:
@@ -34,21 +23,10 @@ def _unref(value: Any) -> Any:
 
 
 def encode_parameter(value: Any) -> str:
-    """A parameter value on the wire: strings as they are, anything else JSON-encoded."""
+    """A parameter value on the wire; references (also nested in lists and dicts) as their tags."""
     if isinstance(value, ArgoVar):
         return str(value)
-    if isinstance(value, str):
-        return value
-    value = _unref(value)
-    if _plain(value):
-        return json.dumps(value)
-    import warnings
-
-    import jsonpickle  # only for values JSON cannot carry (tuples, sets, objects)
-
-    with warnings.catch_warnings():  # jsonpickle warns that its default will change
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return str(jsonpickle.dumps(value))
+    return encode_value(_unref(value))
 
 
 def encode_condition(when: Any) -> str:
