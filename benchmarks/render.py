@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CASE = r"""
 import json, resource, sys, time
@@ -60,17 +63,22 @@ print(json.dumps({**times, "peak_mb": peak, "chars": len(text)}))
 
 
 def run(python: str, n: int, shape: str) -> dict:
+    env = dict(os.environ)
+    if python == sys.executable:  # this checkout, installed or not; another python uses its own
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     # a file, not ``-c``: OP templates may need the OP's source code
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "case.py"
         script.write_text(CASE)
         out = subprocess.run(
             [python, str(script), str(n), shape],
-            check=True,
             capture_output=True,
             text=True,
             cwd=tmp,
+            env=env,
         )
+    if out.returncode != 0:
+        raise SystemExit(f"{python} failed on {shape}:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
