@@ -11,6 +11,8 @@ __all__ = [
     "ArgoAPIError",
     "StepFailedError",
     "WorkflowFailedError",
+    "NotFoundError",
+    "ArtifactNotFoundError",
 ]
 
 
@@ -24,6 +26,14 @@ class InvalidWorkflowError(DflowError, ValueError):
 
 class StorageError(DflowError):
     """An artifact could not be stored or fetched."""
+
+
+class NotFoundError(DflowError, LookupError):
+    """A workflow, step or stored object that does not exist."""
+
+
+class ArtifactNotFoundError(StorageError, NotFoundError):
+    """No artifact (or object) is stored under the key asked for."""
 
 
 class ArgoAPIError(DflowError):

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ..errors import StorageError
+from ..errors import ArtifactNotFoundError, StorageError
 from ..io import S3Artifact
 from .artifacts import fetch_object
 from .base import StorageClient
@@ -172,7 +172,7 @@ def download_artifact(
             if extract:
                 _extract_members(client, root, workdir)
         else:
-            raise StorageError(f"no artifact at {client.describe(key)}")
+            raise ArtifactNotFoundError(f"no artifact at {client.describe(key)}")
         rels = merge(load_catalogs(root)) if has_catalog(root) else None
         if rels is not None and remove_catalog:
             shutil.rmtree(os.path.join(root, CATALOG_DIR))
@@ -245,7 +245,7 @@ def download_s3(key: str, path: PathLike = ".", **kwargs: Any) -> str:
             return target
         tree = os.path.join(workdir, "tree")
         if not download_tree(client, key, tree):
-            raise StorageError(f"no object at {client.describe(key)}")
+            raise ArtifactNotFoundError(f"no object at {client.describe(key)}")
         place(tree, path)
         return path
     finally:
@@ -261,6 +261,6 @@ def copy_s3(src_key: str, dst_key: str, **kwargs: Any) -> None:
     prefix = src_key.rstrip("/") + "/"
     keys = client.list(prefix, recursive=True)
     if not keys:
-        raise StorageError(f"no object at {client.describe(src_key)}")
+        raise ArtifactNotFoundError(f"no object at {client.describe(src_key)}")
     for item in keys:
         client.copy(item, dst_key.rstrip("/") + "/" + item[len(prefix) :])

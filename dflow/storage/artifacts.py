@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from typing import Optional
 
-from ..errors import StorageError
+from ..errors import ArtifactNotFoundError, StorageError
 from .archive import GZIP, TARBALL, Peekable, extract_tar, gunzip_to, sniff
 from .base import StorageClient
 from .transfer import download_tree, place, single_top, upload_tar_gz, upload_tree
@@ -86,7 +86,7 @@ def load_artifact(client: StorageClient, key: str, dest_path: str) -> str:
         else:
             made = os.path.join(workdir, "tree")
             if not download_tree(client, key, made):
-                raise StorageError(f"no artifact at {client.describe(key)}")
+                raise ArtifactNotFoundError(f"no artifact at {client.describe(key)}")
         place(made, dest_path)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -9,7 +9,7 @@ import uuid
 from contextlib import AbstractContextManager
 from typing import BinaryIO, List
 
-from ..errors import StorageError
+from ..errors import ArtifactNotFoundError, StorageError
 from .base import StorageClient
 
 __all__ = ["LocalClient"]
@@ -78,7 +78,7 @@ class LocalClient(StorageClient):
     def download(self, key: str, local_file: str) -> None:
         source = self._path(key)
         if not os.path.isfile(source):
-            raise StorageError(f"no object at {self.describe(key)}")
+            raise ArtifactNotFoundError(f"no object at {self.describe(key)}")
         directory = os.path.dirname(os.path.abspath(local_file))
         fd, partial = tempfile.mkstemp(dir=directory, prefix=_PART)
         os.close(fd)
@@ -93,7 +93,7 @@ class LocalClient(StorageClient):
     def open(self, key: str) -> AbstractContextManager[BinaryIO]:
         source = self._path(key)
         if not os.path.isfile(source):
-            raise StorageError(f"no object at {self.describe(key)}")
+            raise ArtifactNotFoundError(f"no object at {self.describe(key)}")
         return open(source, "rb")
 
     def list(self, prefix: str, recursive: bool = True) -> List[str]:
@@ -124,7 +124,7 @@ class LocalClient(StorageClient):
             self._write(dst_key.rstrip("/") + "/", None)
             return
         if not os.path.isfile(source):
-            raise StorageError(f"no object at {self.describe(src_key)}")
+            raise ArtifactNotFoundError(f"no object at {self.describe(src_key)}")
         self._write(dst_key, lambda partial: shutil.copyfile(source, partial))
 
     def exists(self, key: str) -> bool:

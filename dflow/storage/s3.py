@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, TypeVar
 
-from ..errors import StorageError
+from ..errors import ArtifactNotFoundError, StorageError
 from .base import StorageClient
 from .multipart import put_stream
 
@@ -126,7 +126,7 @@ class S3Client(StorageClient):
                         f"{self.access_key!r}: {exc.code} ({exc.message})"
                     ) from None
                 if exc.code in _MISSING_CODES:
-                    raise StorageError(f"no object at {what} ({exc.code})") from None
+                    raise ArtifactNotFoundError(f"no object at {what} ({exc.code})") from None
                 if exc.code not in _TRANSIENT_CODES or attempt == attempts:
                     raise StorageError(f"S3 error on {what}: {exc.code} ({exc.message})") from exc
             except (ServerError, HTTPError, ConnectionError) as exc:

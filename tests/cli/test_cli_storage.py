@@ -24,7 +24,7 @@ def test_upload_then_download_round_trip(s3_config_for_tests, capsys, tmp_path, 
     assert any(p.endswith("data") for p in printed)
 
 
-def test_download_of_a_missing_key_exits_3_naming_the_key(s3_config_for_tests, capsys, tmp_path):
+def test_download_of_a_missing_key_exits_1_naming_the_key(s3_config_for_tests, capsys, tmp_path):
     code = main(["download", "no/such/key", "-p", str(tmp_path)])
-    assert code == 3  # a store error
+    assert code == 1  # not found, as for a workflow
     assert "no/such/key" in capsys.readouterr().err

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ...errors import DflowError, InvalidWorkflowError
+from ...errors import DflowError, InvalidWorkflowError, NotFoundError
 from .layout import Layout, engine_root
 from .memo import MemoCache
 from .progress import ProgressLine
@@ -222,7 +222,7 @@ class LocalEngine:
             return run.state.snapshot()  # type: ignore[no-any-return]
         path = self.layout.state(workflow_id)
         if not path.exists():
-            raise DflowError(f"workflow {workflow_id!r} not found under {self.layout.root}")
+            raise NotFoundError(f"workflow {workflow_id!r} not found under {self.layout.root}")
         for _ in range(20):
             try:
                 data = read_state(path)
