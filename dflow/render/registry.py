@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, NoReturn
 
 from ..errors import InvalidWorkflowError
 
@@ -45,10 +45,13 @@ class TemplateRegistry:
     def add(self, body: Dict[str, Any], user: str) -> str:
         name = body["name"]
         existing = self.bodies.get(name)
-        if not existing:
+        composite = "steps" in body or "dag" in body
+        if existing is None or (existing == {} and composite):
             self.bodies[name] = body
             self.users.setdefault(name, user)
             return name
+        if existing == {}:  # a Steps/DAG being rendered holds the name
+            self._clash(name, f"{user} (a leaf template)")
         if existing == body:
             return name
         # The same template used with and without a key: keep the keyed form.
@@ -56,6 +59,9 @@ class TemplateRegistry:
             if len(str(body)) > len(str(existing)):
                 self.bodies[name] = body
             return name
+        self._clash(name, user)
+
+    def _clash(self, name: str, user: str) -> NoReturn:
         raise InvalidWorkflowError(
             f"two different templates are named {name!r}: one used by {self.users[name]}, "
             f"another by {user}; give one of them another name"

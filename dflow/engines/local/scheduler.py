@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 from typing import Any, Dict, Iterator, List, Optional
@@ -302,7 +303,9 @@ class Run:
         parent: Optional[str],
         who: str,
     ) -> Dict[str, Any]:
-        strategy = deep_substitute(tmpl["retryStrategy"], scope, strict=True)
+        raw = dict(tmpl["retryStrategy"])
+        expression = raw.pop("expression", None)  # evaluated after each attempt, with lastRetry
+        strategy = deep_substitute(raw, scope, strict=True)
         limit = strategy.get("limit")
         limit = None if limit in (None, "") else int(limit)
         policy = strategy.get("retryPolicy") or "OnFailure"
@@ -327,10 +330,10 @@ class Run:
                 break
             if limit is not None and attempt >= limit:
                 break
-            if not _policy_allows(policy, phase):
+            if not _policy_allows(policy, phase, child.get("message") or ""):
                 break
-            if "expression" in strategy and not self._retry_expression(
-                strategy["expression"], child, time.monotonic() - started, who
+            if expression is not None and not self._retry_expression(
+                expression, child, time.monotonic() - started, who, scope
             ):
                 break
             _backoff(strategy.get("backoff"), attempt, who)
@@ -342,17 +345,26 @@ class Run:
         return self.state.nodes[rnode["id"]]
 
     def _retry_expression(
-        self, expr: str, child: Dict[str, Any], duration: float, who: str
+        self,
+        expr: str,
+        child: Dict[str, Any],
+        duration: float,
+        who: str,
+        outer: Dict[str, Any],
     ) -> bool:
         code = (child.get("outputs") or {}).get("exitCode", "-1")
         scope = {
+            **outer,
             "lastRetry.exitCode": str(code),
             "lastRetry.status": child["phase"],
             "lastRetry.duration": str(int(duration)),
             "lastRetry.message": child.get("message") or "",
         }
         try:
-            return bool(evaluate(expr, scope))
+            text = expr.strip()
+            if text.startswith("{{=") and text.endswith("}}"):
+                text = text[3:-2]  # the tag form some users write
+            return bool(evaluate(substitute(text, scope, strict=False), scope))
         except ExpressionError as exc:
             raise StepError(f"{who}: retryStrategy.expression: {exc}") from exc
 
@@ -493,13 +505,16 @@ def _kind(tmpl: Dict[str, Any]) -> str:
     return "unknown"
 
 
-def _policy_allows(policy: str, phase: str) -> bool:
+def _policy_allows(policy: str, phase: str, message: str) -> bool:
+    """Argo's retryPolicy: ``OnTransientError`` retries failures whose message matches the
+    ``TRANSIENT_ERROR_PATTERN`` regex of the environment (as Argo's controller reads it)."""
     if policy == "Always":
         return True
     if policy == "OnError":
         return phase == "Error"
     if policy == "OnTransientError":
-        return False
+        pattern = os.environ.get("TRANSIENT_ERROR_PATTERN")
+        return bool(pattern) and re.search(pattern, message) is not None
     return phase == "Failed"
 
 
