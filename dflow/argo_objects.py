@@ -279,8 +279,9 @@ class ArgoWorkflow(ArgoObjectDict):
     ) -> List[ArgoStep]:
         """Nodes matching every filter, sorted by start time (or depth: ``sort_by_generation``).
 
-        ``name`` is a regex matched at the start of the display name, so ``"square"`` also finds
-        the sliced items ``square(0:...)``; each filter may be one value or a list of values.
+        ``name`` is a regex matched at the start of a step's display name, so ``"square"`` also
+        finds the sliced items ``square(0:...)`` (the workflow's own root node is not a step);
+        each filter may be one value or a list of values.
         """
         nodes = self._nodes()
         keys, phases, ids, types = _as_set(key), _as_set(phase), _as_set(id), _as_set(type)
@@ -303,7 +304,8 @@ class ArgoWorkflow(ArgoObjectDict):
                 continue
             if names is not None:
                 shown = node.get("displayName") or ""
-                if not any(n.match(shown) for n in names):
+                root = node_id == self.get("metadata", {}).get("name")  # the workflow itself
+                if root or not any(n.match(shown) for n in names):
                     continue
             found.append(node_id)
         if sort_by_generation:

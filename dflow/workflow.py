@@ -63,6 +63,7 @@ class Workflow:
         self.entrypoint: Union[Steps, DAG] = (
             steps if steps is not None else dag if dag is not None else Steps(name)
         )
+        self.auto_entrypoint = steps is None and dag is None  # named by us, renamed on a clash
         self.id = id
         self.uid = uid
         self.namespace = namespace

@@ -6,7 +6,8 @@ config map, the utility image) is passed in.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import copy
+from typing import Any, Dict, List, Optional
 
 from .composite import referenced_names, render_templates
 
@@ -30,8 +31,9 @@ def render_workflow(
         util_image: the image of the small utility steps dflow adds (success checks).
         context: rewrites every leaf template (default: the workflow's own ``context``).
     """
+    entrypoint = _entrypoint(workflow)
     templates, pvcs = render_templates(
-        workflow.entrypoint,
+        entrypoint,
         memoize_configmap or DEFAULT_MEMOIZE_CONFIGMAP,
         util_image,
         context=context if context is not None else workflow.context,
@@ -46,7 +48,7 @@ def render_workflow(
         metadata["annotations"] = dict(workflow.annotations)
     if workflow.labels:
         metadata["labels"] = dict(workflow.labels)
-    spec: Dict[str, Any] = {"entrypoint": workflow.entrypoint.name, "templates": templates}
+    spec: Dict[str, Any] = {"entrypoint": entrypoint.name, "templates": templates}
     if workflow.parallelism is not None:
         spec["parallelism"] = workflow.parallelism
     if workflow.service_account_name:
@@ -67,6 +69,34 @@ def render_workflow(
         "metadata": metadata,
         "spec": spec,
     }
+
+
+def _entrypoint(workflow: Any) -> Any:
+    """The entry template; the one a Workflow made itself is renamed ``<name>-main`` when a
+    template it runs carries the workflow's name (a Python OP ``Count`` in workflow ``count``)."""
+    entry = workflow.entrypoint
+    if not getattr(workflow, "auto_entrypoint", False):
+        return entry
+    if not any(t.name == entry.name for t in _reachable(entry) if t is not entry):
+        return entry
+    renamed = copy.copy(entry)
+    renamed.name = f"{entry.name[:52]}-main"
+    return renamed
+
+
+def _reachable(entry: Any) -> List[Any]:
+    """Every template reachable from ``entry`` (itself included), each once."""
+    seen: Dict[int, Any] = {}
+    pending = [entry]
+    while pending:
+        template = pending.pop()
+        if id(template) in seen:
+            continue
+        seen[id(template)] = template
+        children = [s for g in getattr(template, "steps", []) for s in g]
+        children += list(getattr(template, "tasks", []))
+        pending.extend(step.template for step in children)
+    return list(seen.values())
 
 
 def _claim(pvc: Any) -> Dict[str, Any]:

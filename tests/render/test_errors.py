@@ -152,10 +152,10 @@ def test_bad_timeout_names_the_step():
         wf.to_dict()
 
 
-def test_workflow_named_like_one_of_its_templates():
-    wf = Workflow("echo")
-    wf.add(Step("a", echo_template("echo"), parameters={"msg": "x"}))
+def test_a_users_steps_named_like_one_of_its_templates():
+    main = Steps("echo")
+    main.add(Step("a", echo_template("echo"), parameters={"msg": "x"}))
     with pytest.raises(InvalidWorkflowError) as err:
-        wf.to_dict()
+        Workflow("wf", steps=main).to_dict()
     assert "two different templates are named 'echo': one used by the workflow" in str(err.value)
     assert "step 'a' of 'echo' (a leaf template)" in str(err.value)

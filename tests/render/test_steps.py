@@ -350,3 +350,15 @@ def test_with_param_lists(value, render):
     wf = Workflow("lists")
     wf.add(Step("a", echo_template(), parameters={"msg": "{{item}}"}, with_param=value))
     assert json.loads(by_name(render(wf))["lists"]["steps"][0][0]["withParam"]) == list(value)
+
+
+def test_a_workflows_own_steps_give_way_to_a_template_of_the_same_name(render):
+    # GIVEN a workflow named like the template its step runs (an OP "Count" in workflow "count")
+    wf = Workflow("echo")
+    wf.add(Step("a", echo_template("echo"), parameters={"msg": "x"}))
+    # WHEN rendered THEN the entry Steps it made itself is renamed, the template keeps its name
+    m = render(wf)
+    assert m["spec"]["entrypoint"] == "echo-main"
+    assert [t["name"] for t in m["spec"]["templates"]] == ["echo-main", "echo"]
+    assert wf.entrypoint.name == "echo"
+    assert Workflow.from_dict(m).to_dict() == m

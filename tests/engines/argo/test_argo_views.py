@@ -80,6 +80,9 @@ def test_get_step_filters(wf):
     assert names(wf.get_step(type="Retry")) == ["train"]
     assert wf.get_step(key="missing") == [] and wf.get_step(id="missing") == []
     assert len(wf.get_step()) == 6
+    # the workflow's root node is not a step, even when its name matches
+    assert names(wf.get_step(name="w")) == []
+    assert names(wf.get_step(id="wf")) == ["wf"]
 
 
 def test_a_retried_step_is_found_by_key_once(wf):
