@@ -253,7 +253,7 @@ class LocalEngine:
             return True
 
     def list(self, labels: Optional[Dict[str, str]] = None) -> List[Dict[str, Any]]:
-        found = []
+        found: List[Dict[str, Any]] = []
         if not self.layout.workflows.exists():
             return found
         for path in sorted(self.layout.workflows.glob("*/state.json")):

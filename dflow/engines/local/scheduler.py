@@ -309,7 +309,7 @@ class Run:
         limit = strategy.get("limit")
         limit = None if limit in (None, "") else int(limit)
         policy = strategy.get("retryPolicy") or "OnFailure"
-        extra = {"inputs": inputs} if inputs else {}
+        extra: Dict[str, Any] = {"inputs": inputs} if inputs else {}
         rnode = self.state.add_node(name, display, "Retry", tmpl["name"], boundary, parent, **extra)
         attempt = 0
         while True:
@@ -514,7 +514,9 @@ def _policy_allows(policy: str, phase: str, message: str) -> bool:
         return phase == "Error"
     if policy == "OnTransientError":
         pattern = os.environ.get("TRANSIENT_ERROR_PATTERN")
-        return bool(pattern) and re.search(pattern, message) is not None
+        if not pattern:
+            return False
+        return re.search(pattern, message) is not None
     return phase == "Failed"
 
 

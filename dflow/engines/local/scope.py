@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from .expressions import ExpressionError, substitute
 
@@ -61,7 +61,7 @@ def _json_or_text(value: str) -> Any:
         return value
 
 
-def aggregate_scope(prefix: str, nodes: List[Mapping[str, Any]]) -> Dict[str, Any]:
+def aggregate_scope(prefix: str, nodes: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
     """Argo's aggregation of a fan-out: each output parameter becomes a JSON list, in item order."""
     lists: Dict[str, List[Any]] = {}
     results: List[Any] = []
