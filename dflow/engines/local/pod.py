@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from ...errors import DflowError
 from .scope import deep_substitute, parse_duration
+from .volumes import mount_volumes, unmount_volumes
 
 if TYPE_CHECKING:
     from .scheduler import Run
@@ -108,6 +109,10 @@ def run_pod(
     body = deep_substitute(body, scope, strict=False)
     outputs_spec = deep_substitute(tmpl.get("outputs") or {}, scope, strict=False)
     _load_inputs(run, body, node, scope, step_dir)
+    try:
+        mounted = mount_volumes(run, body, step_dir, f"template {name!r}")
+    except DflowError as exc:
+        return "Failed", str(exc), {}
     argv = _command(body, name)
     if "script" in body:
         source = run.sandbox.text(step_dir, body["script"].get("source", ""))
@@ -156,6 +161,7 @@ def run_pod(
             tick=tick,
         )
     tick(0)
+    unmount_volumes(mounted)
     outputs: Dict[str, Any] = {}
     if outcome.exit_code is not None:
         outputs["exitCode"] = str(outcome.exit_code)

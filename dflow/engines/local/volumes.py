@@ -1,0 +1,79 @@
+"""Volumes of a pod on this machine: claims and host paths become directories of the engine.
+
+A pod cannot mount anything here, so a mounted volume is copied in before the step runs and its
+content copied back when the step ends (files the step deleted stay in the volume). A claim of
+``spec.volumeClaimTemplates`` lives as long as its workflow, under the workflow's directory; a
+``persistentVolumeClaim`` names a claim kept under the engine root across workflows; ``emptyDir``
+is a fresh directory. Any other kind of volume is an error naming the template and the volume.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+
+from ...errors import DflowError
+
+if TYPE_CHECKING:
+    from .scheduler import Run
+
+__all__ = ["mount_volumes", "unmount_volumes"]
+
+Mounted = List[Tuple[Path, Path]]  # (volume directory, its copy at the mount path)
+
+
+def _sources(run: Run, tmpl: Dict[str, Any]) -> Dict[str, Any]:
+    spec = run.state.data["spec"]
+    found: Dict[str, Any] = {}
+    for claim in spec.get("volumeClaimTemplates") or ():
+        name = claim["metadata"]["name"]
+        found[name] = run.layout.workflow(run.state.name) / "volumes" / name
+    for volume in list(spec.get("volumes") or ()) + list(tmpl.get("volumes") or ()):
+        found[volume["name"]] = volume
+    return found
+
+
+def _directory(run: Run, source: Any, name: str, step_dir: Path, who: str) -> Path:
+    if isinstance(source, Path):
+        return source
+    if "persistentVolumeClaim" in source:
+        claim = source["persistentVolumeClaim"]["claimName"]
+        return run.layout.root / "volumes" / claim
+    if "emptyDir" in source:
+        return step_dir / "volumes" / name
+    if "hostPath" in source:
+        return Path(source["hostPath"]["path"])
+    kinds = sorted(k for k in source if k != "name")
+    raise DflowError(
+        f"{who}: volume {name!r} ({', '.join(kinds)}) cannot be mounted on this machine"
+    )
+
+
+def mount_volumes(run: Run, body: Dict[str, Any], step_dir: Path, who: str) -> Mounted:
+    """Copy every mounted volume (or its ``subPath``) to its mount path in the step's /tmp."""
+    box = body.get("script") or body.get("container") or {}
+    mounts = box.get("volumeMounts") or ()
+    if not mounts:
+        return []
+    sources = _sources(run, body)
+    mounted: Mounted = []
+    for mount in mounts:
+        name = mount["name"]
+        if name not in sources:
+            raise DflowError(f"{who}: volume mount {name!r} names no volume of the workflow")
+        directory = _directory(run, sources[name], name, step_dir, who)
+        directory = directory / mount["subPath"] if mount.get("subPath") else directory
+        directory.mkdir(parents=True, exist_ok=True)
+        target = run.sandbox.host_path(step_dir, mount["mountPath"], who)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(directory, target, symlinks=True, dirs_exist_ok=True)
+        mounted.append((directory, target))
+    return mounted
+
+
+def unmount_volumes(mounted: Mounted) -> None:
+    """Copy what the step left at each mount path back into its volume."""
+    for directory, target in mounted:
+        if target.is_dir():
+            shutil.copytree(target, directory, symlinks=True, dirs_exist_ok=True)
