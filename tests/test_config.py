@@ -6,14 +6,18 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from dflow import config, s3_config, set_config, set_s3_config
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _read_in_fresh_process(env: dict) -> dict:
     code = "import json, dflow; print(json.dumps([dflow.config, dflow.s3_config], default=str))"
     out = subprocess.run(
         [sys.executable, "-c", code],
+        cwd=ROOT,  # this checkout's dflow, installed or not
         env={**os.environ, **env},
         capture_output=True,
         text=True,

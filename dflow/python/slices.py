@@ -19,6 +19,10 @@ class Slices:
         input_parameter / input_artifact: inputs given as a whole list; each item gets its element.
         output_parameter / output_artifact: outputs stacked into one list parameter / one artifact.
         sub_path: accepted for compatibility; the container always takes its slice of the catalog.
+        group_size: run the items in groups of this many consecutive items, one pod per group;
+            the stacked outputs stay one entry per item, in item order.
+        pool_size: worker processes that run the items of one group in parallel (``-1``: one per
+            item of the group); without ``group_size`` every pod has one item and it has no effect.
     """
 
     def __init__(
@@ -32,10 +36,8 @@ class Slices:
         group_size: Optional[int] = None,
         pool_size: Optional[int] = None,
     ) -> None:
-        if group_size is not None or pool_size is not None:
-            raise InvalidWorkflowError(
-                "Slices: group_size and pool_size are not supported; fan out one item per slice"
-            )
+        _check_count("group_size", group_size, allow_all=False)
+        _check_count("pool_size", pool_size, allow_all=True)
         self.slices = str(slices)
         self.input_parameter = list(input_parameter or [])
         self.input_artifact = list(input_artifact or [])
@@ -69,12 +71,34 @@ class Slices:
                     kind = "an artifact" if artifact else "a parameter"
                     raise SignError(f"OP {op}: Slices.{field} names {key!r}, which is not {kind}")
 
+        if self.group_size is not None and self.slices.replace(" ", "") != "{{item}}":
+            raise InvalidWorkflowError(
+                f"OP {op}: Slices(group_size={self.group_size}) needs slices='{{{{item}}}}' "
+                f"(each item is its slice index), got slices={self.slices!r}"
+            )
+
     def __repr__(self) -> str:
+        grouping = ""
+        if self.group_size is not None:
+            grouping += f", group_size={self.group_size}"
+        if self.pool_size is not None:
+            grouping += f", pool_size={self.pool_size}"
         return (
             f"Slices({self.slices!r}, input_parameter={self.input_parameter}, "
             f"input_artifact={self.input_artifact}, output_parameter={self.output_parameter}, "
-            f"output_artifact={self.output_artifact})"
+            f"output_artifact={self.output_artifact}{grouping})"
         )
+
+
+def _check_count(field: str, value: Any, allow_all: bool) -> None:
+    """``group_size``/``pool_size`` are positive ints (``pool_size=-1``: as many as items)."""
+    if value is None:
+        return
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    ok = ok and (value > 0 or (allow_all and value == -1))
+    if not ok:
+        wanted = "a positive int or -1" if allow_all else "a positive int"
+        raise InvalidWorkflowError(f"Slices: {field} must be {wanted}, got {value!r}")
 
 
 def is_reference(value: Any) -> bool:

@@ -135,9 +135,16 @@ class PythonOPTemplate(PythonScriptOPTemplate):
 
     # -- the script --------------------------------------------------------------------------------
 
-    def bootstrap(self, sliced: Optional[Slices] = None, success_tag: Optional[str] = None) -> str:
+    def bootstrap(
+        self,
+        sliced: Optional[Slices] = None,
+        success_tag: Optional[str] = None,
+        grouped: Optional[Slices] = None,
+    ) -> str:
         """The script: import (or define) the OP, then hand it to the runtime."""
         code, ref = locate(self.op_class)
+        if grouped is not None:
+            return self._group_bootstrap(code, ref, grouped)
         lines = ["from dflow.python.runtime import run as dflow_run"]
         if PACKAGES_ARTIFACT in self.inputs.artifacts:
             packages = f"{ROOT}inputs/artifacts/{PACKAGES_ARTIFACT}"
@@ -155,6 +162,26 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         if success_tag:
             args.append(f"success_tag={success_tag!r}")
         lines.append(f"dflow_run({', '.join(args)})")
+        return "\n".join(lines) + "\n"
+
+    def _group_bootstrap(self, code: str, ref: str, grouped: Slices) -> str:
+        """The script of a grouped fan-out's pod: the runtime runs each item of its group."""
+        lines = []
+        if PACKAGES_ARTIFACT in self.inputs.artifacts:
+            packages = f"{ROOT}inputs/artifacts/{PACKAGES_ARTIFACT}"
+            lines += [
+                f'import sys; sys.path.insert(0, "{packages}")',
+                "from dflow.python.runtime import use_packages",
+                f'use_packages("{packages}")',
+            ]
+        lines.append("from dflow.python.runtime.group import run_group as dflow_run_group")
+        lines.append(code)
+        args = [ref, f'root="{ROOT}"', f"sliced={grouped.inputs!r}"]
+        args.append(f"group_size={grouped.group_size!r}")
+        if grouped.pool_size is not None:
+            args.append(f"pool_size={grouped.pool_size!r}")
+        # a pool forks workers: the OP must be importable or defined before this line
+        lines.append(f"if __name__ == '__main__':\n    dflow_run_group({', '.join(args)})")
         return "\n".join(lines) + "\n"
 
     # -- hooks the renderer calls ------------------------------------------------------------------
@@ -182,6 +209,10 @@ class PythonOPTemplate(PythonScriptOPTemplate):
                     f"{where}: sliced input parameter {key!r} of OP {op} must be a list, "
                     f"got {type(value).__name__} {value!r}"
                 )
+        if slices.group_size is not None:
+            from .grouping import grouped_for_step
+
+            return grouped_for_step(self, step, slices, _short(self.name, step.name))  # type: ignore[return-value]
         variant: PythonOPTemplate = self.replace(name=_short(self.name, step.name))  # type: ignore[assignment]
         variant.slices = slices
         variant.inputs.parameters[SLICE_PARAMETER] = InputParameter()

@@ -200,7 +200,9 @@ class Renderer:
             d["arguments"] = arguments
         if step.when is not None:
             d["when"] = encode_condition(step.when)
-        if step.with_param is not None:
+        if getattr(template, "runs_fan_out", False):
+            pass  # the template loops inside (a grouped Slices wrapper): the step runs it once
+        elif step.with_param is not None:
             d["withParam"] = encode_with_param(step.with_param)
         elif step.with_items is not None:
             d["withItems"] = _unref(list(step.with_items))

@@ -133,5 +133,5 @@ def test_slices_name_checks() -> None:
         template.for_step(
             Step("s", template, parameters={"x": [3], "tag": "t"}, artifacts={"src": "k"})
         )
-    with pytest.raises(InvalidWorkflowError, match="group_size"):
-        Slices(input_parameter=["x"], group_size=2)
+    with pytest.raises(InvalidWorkflowError, match="group_size must be a positive int"):
+        Slices(input_parameter=["x"], group_size=0)

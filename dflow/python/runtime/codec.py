@@ -9,6 +9,7 @@ from ...wire import encode_value
 
 __all__ = ["encode", "decode"]
 
+
 def encode(value: Any, signed: Any = None) -> str:
     """The wire text of ``value``; a ``str`` stays as it is."""
     return encode_value(value)

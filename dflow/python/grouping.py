@@ -1,0 +1,186 @@
+"""``Slices(group_size=g)``: a fan-out whose pods each run ``g`` consecutive items.
+
+A grouped step calls, once, a wrapper Steps template named ``<template>-<step>``. The step passes
+it its inputs and ``dflow_items``, the JSON list it would have fanned out over (its
+``with_param``, ``with_items`` or a literal ``with_sequence``). Inside, one step fans out over
+the group starts ``toJson(sprig.untilStep(0, len(items), g))`` into the group template, a copy of
+the OP template whose runtime runs its group's items (see ``dflow.python.runtime.group``). Each
+output parameter of the wrapper joins the groups' lists with ``valueFrom.expression``, so the
+step's outputs are one entry per item, in item order, as without grouping; stacked artifacts are
+saved under the same shared key as without grouping.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Dict
+
+from ..errors import InvalidWorkflowError
+from ..io import UNSET, InputArtifact, InputParameter, Inputs, OutputParameter, Outputs, S3Artifact
+from ..step import Step
+from ..steps import Steps
+from .signs import BigParameter, as_sign
+
+if TYPE_CHECKING:
+    from .template import PythonOPTemplate
+
+__all__ = ["GroupedSteps", "grouped_for_step", "ITEMS_PARAMETER", "GROUP_PARAMETER"]
+
+ITEMS_PARAMETER = "dflow_items"
+GROUP_PARAMETER = "dflow_group"
+GROUP_STARTS = "{{=toJson(sprig.untilStep(0, len(sprig.fromJson(inputs.parameters.%s)), %d))}}"
+
+
+class GroupedSteps(Steps):
+    """The wrapper a grouped step calls once instead of fanning out itself."""
+
+    runs_fan_out = True
+    """The renderer leaves the step's own loop out: the wrapper's inner step loops over groups."""
+
+    def __init__(self, items: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.items = items
+
+    def step_arguments(self, step: Any) -> Dict[str, str]:
+        """The item list the calling step passes."""
+        return {ITEMS_PARAMETER: self.items}
+
+
+def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: str) -> Steps:
+    """The wrapper Steps (and inside it, the group template) a grouped step runs."""
+    op = template.op_class.__name__
+    where = f"{step.kind} {step.name!r}"
+    _refuse(op, where, step, template)
+    group = _group_template(template, step, slices, name)
+    params: Dict[str, InputParameter] = {
+        key: InputParameter(value=p.value) for key, p in template.inputs.parameters.items()
+    }
+    params[ITEMS_PARAMETER] = InputParameter()
+    given = {k: v for k, v in step.artifacts.items() if v is not None}
+    arts = {
+        key: InputArtifact(optional=a.optional)
+        for key, a in template.inputs.artifacts.items()
+        if key in given or a.source is not None
+    }
+    for key, art in arts.items():
+        art.source = template.inputs.artifacts[key].source
+    outputs = Outputs()
+    for key in template.outputs.parameters:
+        outputs.parameters[key] = OutputParameter(value_from_expression=joined(step.name, key))
+    wrapper = GroupedSteps(
+        items=items_text(step, where),
+        name=name,
+        inputs=Inputs(parameters=params, artifacts=arts),
+        outputs=outputs,
+    )
+    arguments: Dict[str, Any] = {
+        k: "{{inputs.parameters.%s}}" % k for k in template.inputs.parameters
+    }
+    arguments[ITEMS_PARAMETER] = "{{inputs.parameters.%s}}" % ITEMS_PARAMETER
+    arguments[GROUP_PARAMETER] = "{{item}}"
+    size = slices.group_size
+    wrapper.add(
+        Step(
+            step.name,
+            group,
+            parameters=arguments,
+            artifacts={k: "{{inputs.artifacts.%s}}" % k for k in arts},
+            with_param=GROUP_STARTS % (ITEMS_PARAMETER, size),
+            continue_on_failed=step.continue_on_failed,
+        )
+    )
+    return wrapper
+
+
+def joined(step: str, key: str) -> str:
+    """An expression joining the groups' JSON lists of output ``key`` into one list.
+
+    Each group's value is a JSON list; a fan-out aggregates it as a string (Argo) or as the
+    parsed list (the local engine); both are turned back into the group's JSON text, stripped of
+    its brackets and joined, so the values reach the consumer as the groups wrote them.
+    """
+    groups = f"sprig.fromJson(steps['{step}'].outputs.parameters['{key}'])"
+    text = "(sprig.hasPrefix('\"', toJson(#)) ? # : toJson(#))"
+    inner = f"sprig.trimSuffix(']', sprig.trimPrefix('[', {text}))"
+    return f"'[' + sprig.join(',', map({groups}, {{{inner}}})) + ']'"
+
+
+def items_text(step: Any, where: str) -> str:
+    """The JSON list (or a reference to one) the step would have fanned out over."""
+    from ..render.values import _unref, encode_with_param
+
+    if step.with_param is not None:
+        return encode_with_param(step.with_param)
+    if step.with_items is not None:
+        return json.dumps(_unref(list(step.with_items)))
+    seq = step.with_sequence
+    values = {f: getattr(seq, f) for f in ("count", "start", "end")}
+    if seq.format is not None or any(
+        v is not None and not (isinstance(v, int) and not isinstance(v, bool))
+        for v in values.values()
+    ):
+        raise InvalidWorkflowError(
+            f"{where}: Slices(group_size=...) over with_sequence needs literal int count/start/end "
+            "and no format; use with_param (e.g. argo_range) instead"
+        )
+    start = values["start"] or 0
+    if values["count"] is not None:
+        items = list(range(start, start + values["count"]))
+    else:
+        end = values["end"]
+        items = list(range(start, end + 1)) if start <= end else list(range(start, end - 1, -1))
+    return json.dumps(items)
+
+
+def _refuse(op: str, where: str, step: Any, template: PythonOPTemplate) -> None:
+    """Combinations a grouped step cannot honour are errors naming the OP and the option."""
+    unsupported = {
+        "continue_on_num_success": step.continue_on_num_success is not None,
+        "continue_on_success_ratio": step.continue_on_success_ratio is not None,
+        "a step timeout": step.timeout is not None,
+        "an executor": step.executor is not None,
+        "use_resource": step.use_resource is not None,
+        "a key that uses {{item}}": step.key is not None and "item" in str(step.key),
+    }
+    for option, present in unsupported.items():
+        if present:
+            raise InvalidWorkflowError(
+                f"{where}: OP {op}: Slices(group_size=...) cannot be combined with {option}"
+            )
+    for key, art in template.outputs.artifacts.items():
+        if getattr(art, "big_parameter", False) or _is_big(template, key):
+            raise InvalidWorkflowError(
+                f"{where}: OP {op}: Slices(group_size=...) does not support the BigParameter "
+                f"output {key!r}"
+            )
+
+
+def _is_big(template: PythonOPTemplate, key: str) -> bool:
+    sign = template.op_class.get_output_sign()
+    return key in sign and isinstance(as_sign(sign[key]), BigParameter)
+
+
+def _group_template(
+    template: PythonOPTemplate, step: Any, slices: Any, wrapper: str
+) -> PythonOPTemplate:
+    from .template import _short, stack_key
+
+    group: PythonOPTemplate = template.replace(name=_short(wrapper, "group"))  # type: ignore[assignment]
+    group.slices = None
+    group.inputs.parameters[ITEMS_PARAMETER] = InputParameter()
+    group.inputs.parameters[GROUP_PARAMETER] = InputParameter()
+    group.envs = dict(
+        template.envs,
+        DFLOW_ITEMS="{{inputs.parameters.%s}}" % ITEMS_PARAMETER,
+        DFLOW_GROUP="{{inputs.parameters.%s}}" % GROUP_PARAMETER,
+    )
+    for key in slices.output_artifact:
+        art = group.outputs.artifacts[key]
+        art.archive = None
+        art.save = [S3Artifact(stack_key(template.name, step.name, key))]
+    for p in group.outputs.parameters.values():
+        p.global_name = None  # a group's partial list is no global output
+        if p.default is not UNSET:
+            p.default = UNSET
+    group.script = group.bootstrap(grouped=slices)
+    return group

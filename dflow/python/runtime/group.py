@@ -1,0 +1,185 @@
+"""A group of slices in one container: run the OP once per item, serially or in a process pool.
+
+``Slices(group_size=g)`` fans a step out over groups: each container gets the whole item list
+(``$DFLOW_ITEMS``, JSON) and the position of its group's first item (``$DFLOW_GROUP``), and runs
+the OP for ``items[start:start + g]`` in item order, each item in a directory of its own under the
+working directory. Every output parameter is written as the JSON list of the items' values (the
+wrapper around the fan-out concatenates the groups' lists); every output artifact holds each
+item's files under ``<item>/`` with one catalog per item, exactly as one-item containers lay them
+out. Outputs are written only when every item succeeded; otherwise the exit code is the first
+non-transient failure's (1 when all failures were transient).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import traceback
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ..errors import FatalError, SignError, TransientError, TypeCheckError
+from ..op import check_signed
+from ..signs import OPIO, Artifact, as_sign
+from . import EXIT_FATAL, EXIT_OTHER, EXIT_TRANSIENT, _item, _resolve, _write_file, read_inputs
+from .artifacts import stage_output
+from .codec import encode
+
+__all__ = ["run_group", "ITEMS_ENV", "GROUP_ENV"]
+
+ITEMS_ENV = "DFLOW_ITEMS"
+GROUP_ENV = "DFLOW_GROUP"
+
+# (exit code or 0, {parameter: wire element}, staged artifact directory or None)
+_Result = Tuple[int, Dict[str, Any], Optional[str]]
+_job: Dict[str, Any] = {}  # what pool workers need, set before they are forked
+
+
+def run_group(
+    op: Any,
+    root: str = "/tmp/",
+    sliced: Sequence[str] = (),
+    group_size: int = 1,
+    pool_size: Optional[int] = None,
+) -> None:
+    """Run the OP for every item of this container's group, as the container's main program."""
+    op_class = _resolve(op)
+    try:
+        items = json.loads(os.environ[ITEMS_ENV])
+        start = int(os.environ[GROUP_ENV])
+        if not isinstance(items, list):
+            raise ValueError(f"{ITEMS_ENV} is not a JSON list")
+    except (KeyError, ValueError) as e:
+        print(f"dflow: OP {op_class.__name__}: no item group to run ({e})", file=sys.stderr)
+        raise SystemExit(EXIT_FATAL) from None
+    mine = items[start : start + group_size]
+    cwd = os.getcwd()
+    staging = os.path.join(root, "outputs", f".group-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    _job.update(op=op_class, root=root, sliced=set(sliced), cwd=cwd, staging=staging)
+    try:
+        results = _run_all(list(enumerate(mine)), pool_size)
+        codes = [code for code, _, _ in results if code]
+        if codes:
+            hard = [c for c in codes if c != EXIT_TRANSIENT]
+            print(
+                f"dflow: OP {op_class.__name__}: {len(codes)} of {len(mine)} items failed",
+                file=sys.stderr,
+            )
+            raise SystemExit(hard[0] if hard else EXIT_TRANSIENT)
+        _write_group_outputs(op_class, root, staging, results)
+    finally:
+        os.chdir(cwd)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_all(jobs: List[Tuple[int, Any]], pool_size: Optional[int]) -> List[_Result]:
+    workers = len(jobs) if pool_size == -1 else min(pool_size or 1, len(jobs))
+    if workers <= 1:
+        return [_run_item(job) for job in jobs]
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(workers) as pool:
+        return pool.map(_run_item, jobs, chunksize=1)
+
+
+def _run_item(job: Tuple[int, Any]) -> _Result:
+    """One item: its own working directory, inputs, ``execute``, checks, staged outputs."""
+    position, item = job
+    op_class = _job["op"]
+    name = op_class.__name__
+    workdir = os.path.join(_job["cwd"], f"dflow-item-{position:06d}")
+    os.makedirs(workdir, exist_ok=True)
+    os.chdir(workdir)
+    try:
+        inputs = read_inputs(op_class, _job["root"], _job["sliced"], item)
+        check_signed(op_class, inputs, "input")
+        op_out = op_class().execute(OPIO(inputs))
+        check_signed(op_class, op_out, "output")
+        return 0, *_stage_item(op_class, op_out, _item(item), position)
+    except TransientError:
+        traceback.print_exc()
+        return EXIT_TRANSIENT, {}, None
+    except (FatalError, SignError, TypeCheckError) as e:
+        if isinstance(e, FatalError):
+            traceback.print_exc()
+        else:
+            print(f"dflow: {e}", file=sys.stderr)
+        return EXIT_FATAL, {}, None
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else EXIT_OTHER
+        return code or EXIT_OTHER, {}, None
+    except BaseException:
+        traceback.print_exc()
+        print(f"dflow: OP {name} failed on item {item!r} with an unexpected exception",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_OTHER, {}, None
+    finally:
+        os.chdir(_job["cwd"])
+
+
+def _stage_item(
+    op_class: Any, op_out: Any, item: int, position: int
+) -> Tuple[Dict[str, Any], Optional[str]]:
+    """The item's parameter values as wire elements, its artifacts staged under ``<item>/``."""
+    op = op_class.__name__
+    sign = op_class.get_output_sign()
+    params: Dict[str, Any] = {}
+    staged_root = os.path.join(_job["staging"], f"{position:06d}")
+    for key in sign:
+        s = as_sign(sign[key])
+        if isinstance(s, Artifact):
+            if key in op_out:
+                stage_output(op, key, op_out[key], s, os.path.join(staged_root, key), item)
+        elif key in op_out:
+            params[key] = _element(encode(op_out[key], s.type))
+    return params, staged_root
+
+
+def _element(text: str) -> Any:
+    """An item's value as a fan-out aggregates it: JSON when the wire text is JSON, else text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _write_group_outputs(op_class: Any, root: str, staging: str, results: List[_Result]) -> None:
+    """Merge the items' artifacts and write every parameter as the list of the items' values."""
+    sign = op_class.get_output_sign()
+    merged = os.path.join(staging, "merged")
+    moves: List[Tuple[str, str]] = []
+    for key in sign:
+        s = as_sign(sign[key])
+        if isinstance(s, Artifact):
+            target = os.path.join(merged, "artifacts", key)
+            for _, _, staged in results:
+                part = os.path.join(staged or "", key)
+                if staged and os.path.isdir(part):
+                    shutil.copytree(
+                        part, target, symlinks=True, copy_function=_link, dirs_exist_ok=True
+                    )
+            if os.path.isdir(target):
+                moves.append((target, os.path.join(root, "outputs", "artifacts", key)))
+            continue
+        values = [params.get(key) for _, params, _ in results]
+        if all(key not in params for _, params, _ in results):
+            continue
+        path = os.path.join(merged, "parameters", key)
+        _write_file(path, json.dumps(values, separators=(",", ":")))
+        moves.append((path, os.path.join(root, "outputs", "parameters", key)))
+    for src, dst in moves:
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if os.path.isdir(dst) and not os.path.islink(dst):
+            shutil.rmtree(dst)
+        os.replace(src, dst)
+
+
+def _link(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
