@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -57,12 +57,14 @@ def chain(n: int) -> Workflow:
     return wf
 
 
-def sliced(n: int) -> Workflow:
+def sliced(n: int, group_size: Optional[int] = None) -> Workflow:
     wf = Workflow(name=f"slices-{n}")
     tmpl = PythonOPTemplate(
         Inc,
         image="python:3.11",
-        slices=Slices("{{item}}", input_parameter=["x"], output_parameter=["y"]),
+        slices=Slices(
+            "{{item}}", input_parameter=["x"], output_parameter=["y"], group_size=group_size
+        ),
     )
     wf.add(Step("fan", tmpl, parameters={"x": list(range(n))}, with_param=list(range(n))))
     return wf
@@ -91,6 +93,7 @@ def main(argv: List[str] | None = None) -> int:
         cases += [
             ("500 parallel", lambda: parallel(500), 500),
             ("1000-item Slices", lambda: sliced(1000), 1000),
+            ("1000-item Slices, group_size=50", lambda: sliced(1000, 50), 1000),
         ]
     print(f"workers: {args.workers or 'CPU count'}; root: {root}")
     for label, build, steps in cases:
