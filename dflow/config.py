@@ -26,6 +26,7 @@ _CONFIG_DEFAULTS: dict[str, Any] = {
     "http_headers": {},
     "util_image": "python:3.11",
     "util_image_pull_policy": None,
+    "ship_dflow": True,
     "workflow_annotations": {},
     "catalog_dir_name": ".dflow",
     "archive_mode": "tar",

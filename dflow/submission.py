@@ -54,28 +54,47 @@ def store_secrets(entry: Any, namespace: Optional[str], mode: str) -> None:
         create_secrets(executor, namespace=namespace, mode=mode)
 
 
-def _local_packages(entry: Any) -> Dict[Tuple[str, ...], List[Any]]:
-    """Templates that ship local package paths, grouped by their list of paths."""
-    groups: Dict[Tuple[str, ...], List[Any]] = {}
+def _package_lists(entry: Any, extra: Tuple[str, ...]) -> List[Tuple[str, ...]]:
+    """The distinct lists of local packages that Python OP templates ship (``extra`` added)."""
+    lists: Dict[Tuple[str, ...], None] = {}
     for step in steps_of(entry):
-        paths = tuple(getattr(step.template, "python_packages", None) or ())
-        if paths and PACKAGES_ARTIFACT in step.template.inputs.artifacts:
-            groups.setdefault(paths, []).append(step.template)
-    return groups
+        paths = _packages_of(step.template, extra)
+        if paths:
+            lists[paths] = None
+    return list(lists)
 
 
-def ship_packages(entry: Any, context: Any = None) -> Optional[PackagesContext]:
+def _packages_of(template: Any, extra: Tuple[str, ...]) -> Tuple[str, ...]:
+    artifact = template.inputs.artifacts.get(PACKAGES_ARTIFACT)
+    if artifact is None or artifact.source is not None:
+        return ()  # not a Python OP, or its packages were given as an upload already
+    own = tuple(getattr(template, "python_packages", None) or ())
+    return own + tuple(p for p in extra if p not in own)
+
+
+def runtime_package() -> str:
+    """The directory of the ``dflow`` package, shipped so that any Python image runs OPs."""
+    return os.path.dirname(os.path.abspath(__file__))
+
+
+def ship_packages(
+    entry: Any, context: Any = None, ship_dflow: bool = False
+) -> Optional[PackagesContext]:
     """Upload each distinct list of local packages once, flat (each under its own name), so that
-    the artifact's root goes on ``sys.path``; returns a context that points templates at them."""
-    groups = _local_packages(entry)
-    if not groups:
+    the artifact's root goes on ``sys.path``; returns a context that points templates at them.
+
+    With ``ship_dflow`` the ``dflow`` package itself goes along, for images without it.
+    """
+    extra = (runtime_package(),) if ship_dflow else ()
+    lists = _package_lists(entry, extra)
+    if not lists:
         return None
     from .storage import get_client
     from .storage.transfer import upload_tar_gz
 
     client = get_client()
     uploaded: Dict[Tuple[str, ...], S3Artifact] = {}
-    for paths in groups:
+    for paths in lists:
         entries = []
         for path in paths:
             if not os.path.exists(path):
@@ -89,23 +108,28 @@ def ship_packages(entry: Any, context: Any = None) -> Optional[PackagesContext]:
         key = client.new_key(f"upload/{uuid.uuid4()}/{PACKAGES_ARTIFACT}.tgz")
         upload_tar_gz(client, entries, key, 6)
         uploaded[paths] = S3Artifact(key)
-    return PackagesContext(uploaded, context)
+    return PackagesContext(uploaded, extra, context)
 
 
 class PackagesContext:
     """A workflow context that gives each Python OP template its uploaded packages, after the
     workflow's own context (if any) had its say."""
 
-    def __init__(self, uploaded: Dict[Tuple[str, ...], S3Artifact], inner: Any = None) -> None:
+    def __init__(
+        self,
+        uploaded: Dict[Tuple[str, ...], S3Artifact],
+        extra: Tuple[str, ...] = (),
+        inner: Any = None,
+    ) -> None:
         self.uploaded = uploaded
+        self.extra = extra
         self.inner = inner
 
     def render(self, template: Any) -> Any:
         if self.inner is not None:
             template = self.inner.render(template)
-        paths = tuple(getattr(template, "python_packages", None) or ())
-        artifact = self.uploaded.get(paths)
-        if artifact is None or PACKAGES_ARTIFACT not in template.inputs.artifacts:
+        artifact = self.uploaded.get(_packages_of(template, self.extra))
+        if artifact is None:
             return template
         shipped = template.replace()
         shipped.inputs.artifacts[PACKAGES_ARTIFACT].source = artifact

@@ -166,7 +166,8 @@ class Workflow:
         from .submission import ship_packages, store_secrets
 
         memoize_configmap = f"dflow-memo-{uuid.uuid4().hex[:12]}" if reuse_step else None
-        context = ship_packages(self.entrypoint, self.context)
+        ship_dflow = config["mode"] == "default" and bool(config.get("ship_dflow"))
+        context = ship_packages(self.entrypoint, self.context, ship_dflow=ship_dflow)
         manifest = self.to_dict(memoize_configmap=memoize_configmap, context=context)
         store_secrets(self.entrypoint, self.namespace or config["namespace"], config["mode"])
         created = self._get_engine().submit(

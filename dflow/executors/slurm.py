@@ -94,13 +94,13 @@ class SlurmRemoteExecutor(RemoteBase):
         poll = _with_job(
             f"cd {self.rdir} || exit 1; "
             f"s=$(squeue -h -j {_JOB} -o %T 2>/dev/null); "
-            'if [ -n "$s" ]; then echo "queued $s"; '
-            f'elif [ -f {c}/rc ]; then echo "rc $(cat {c}/rc)"; '
-            f"else i=$(scontrol -o show job {_JOB} 2>/dev/null | tr ' ' '\\n' "
+            'if [ -n "$s" ]; then echo "queued $s"; exit 0; fi; '
+            f"i=$(scontrol -o show job {_JOB} 2>/dev/null | tr ' ' '\\n' "
             "| grep -E '^(JobState|Reason|ExitCode)=' | tr '\\n' ' '); "
             f'if [ -z "$i" ]; then i=$(sacct -n -X -P -j {_JOB} -o State,ExitCode 2>/dev/null '
             "| head -n 1 | sed 's/^\\(.*\\)|\\(.*\\)$/JobState=\\1 ExitCode=\\2/'); fi; "
-            'echo "gone ${i:-JobState=UNKNOWN}"; fi'
+            f'if [ -f {c}/rc ]; then echo "rc $(cat {c}/rc) $i"; '
+            'else echo "gone ${i:-JobState=UNKNOWN}"; fi'
         )
         cancel = _with_job(f"scancel {_JOB}")
         log = f"cd {self.rdir} && cat {c}/log 2>/dev/null"
@@ -132,7 +132,7 @@ while :; do
   fi
   dflow_errors=0
   case $dflow_state in
-    "rc "*) dflow_rc=${{dflow_state#rc }}; break;;
+    "rc "*) dflow_info=${{dflow_state#rc }}; dflow_rc=${{dflow_info%% *}}; break;;
     "gone "*) dflow_rc=gone; break;;
   esac
 done
@@ -150,6 +150,7 @@ if [ "$dflow_rc" = gone ]; then
   echo "dflow: Slurm job $dflow_job ended before its script finished:" \\
     "$dflow_info(exit code $dflow_rc)" >&2
 elif [ "$dflow_rc" -ne 0 ]; then
-  echo "dflow: Slurm job $dflow_job failed with exit code $dflow_rc" >&2
+  echo "dflow: Slurm job $dflow_job failed with exit code $dflow_rc:" \\
+    "${{dflow_info#"$dflow_rc"}}" >&2
 fi
 """

@@ -111,12 +111,12 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             output_parameter_global_name or {},
             slices,
         )
-        if packages_source is not None or self.python_packages:
-            inputs.artifacts[PACKAGES_ARTIFACT] = InputArtifact(
-                path=f"{ROOT}inputs/artifacts/{PACKAGES_ARTIFACT}",
-                optional=True,
-                source=packages_source,
-            )
+        # always there (optional): submission may ship packages, dflow itself among them
+        inputs.artifacts[PACKAGES_ARTIFACT] = InputArtifact(
+            path=f"{ROOT}inputs/artifacts/{PACKAGES_ARTIFACT}",
+            optional=True,
+            source=packages_source,
+        )
         envs.update(options.pop("envs", None) or {})
         super().__init__(
             name=name or template_name_from(op),

@@ -98,7 +98,8 @@ def test_job_cancelled_outside_fails_the_step(
     subprocess.run(["scancel", *jobs], env=env, check=True)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143  # killed by SIGTERM
-    assert "ended before its script finished" in err and "JobState=CANCELLED" in err
+    # whether the job script could record its exit code first or not, the state is named
+    assert "JobState=CANCELLED" in err, err
 
 
 def test_stopping_the_step_cancels_the_job(

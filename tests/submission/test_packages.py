@@ -3,6 +3,8 @@ container's import path, on both engines."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -108,3 +110,55 @@ def test_argo_submission_uploads_packages_to_s3(double_op, argo_config, s3_confi
     target = pkg.parent.parent / "got"
     download_artifact(packages["s3"]["key"], path=str(target))
     assert (target / "shippedpkg" / "ops.py").read_text() == (pkg / "ops.py").read_text()
+
+
+def test_argo_ships_dflow_so_a_python_without_it_runs_the_op(
+    double_op, argo_config, s3_config_for_tests, tmp_path
+):
+    # GIVEN a Python OP submitted to Argo (loopback server, real S3 server)
+    double, pkg = double_op
+    wf = Workflow("bare")
+    wf.add(
+        Step("double", PythonOPTemplate(double, python_packages=[str(pkg)]), parameters={"x": 21})
+    )
+    wf.submit()
+    (manifest,) = argo_config.workflows.values()
+    (template,) = [t for t in manifest["spec"]["templates"] if t["name"] == "double"]
+    (packages,) = [
+        a for a in template["inputs"]["artifacts"] if a["name"] == "dflow_python_packages"
+    ]
+    # WHEN the container's /tmp is laid out as Argo would (the packages artifact at its path)
+    # and the script runs on an interpreter that has neither dflow nor any site-packages
+    root = tmp_path / "container-tmp"
+    from dflow.storage import download_artifact
+
+    download_artifact(
+        packages["s3"]["key"], path=str(root / "inputs/artifacts/dflow_python_packages")
+    )
+    script = template["script"]["source"].replace("/tmp/", f"{root}/")
+    work = tmp_path / "work"
+    work.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script],
+        cwd=work,
+        env={"DFLOW_INPUT_x": "21", "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+    )
+    # THEN the shipped dflow runs the OP from the shipped package
+    assert done.returncode == 0, done.stderr
+    assert (root / "outputs/parameters/y").read_text() == "42"
+
+
+def test_shipping_dflow_can_be_turned_off(double_op, argo_config, s3_config_for_tests, monkeypatch):
+    double, _ = double_op
+    monkeypatch.setitem(config, "ship_dflow", False)
+    wf = Workflow("noship")
+    wf.add(Step("double", PythonOPTemplate(double), parameters={"x": 1}))
+    wf.submit()
+    (manifest,) = argo_config.workflows.values()
+    (template,) = [t for t in manifest["spec"]["templates"] if t["name"] == "double"]
+    (packages,) = [
+        a for a in template["inputs"]["artifacts"] if a["name"] == "dflow_python_packages"
+    ]
+    assert "s3" not in packages and packages["optional"] is True
