@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, cast
 
 from .errors import SignError
 from .signs import OPIO, Artifact, OPIOSign, as_sign
@@ -69,7 +69,7 @@ class OP:
         return _op_from_function(cls, func)
 
 
-def check_signed(op_class: type, values: Any, what: str) -> None:
+def check_signed(op_class: Any, values: Any, what: str) -> None:
     """Check ``values`` (an ``OPIO``) against the OP's input or output sign."""
     op = op_class.__name__
     sign = op_class.get_input_sign() if what == "input" else op_class.get_output_sign()
@@ -117,7 +117,7 @@ def _op_from_function(base: type, func: Callable[..., Any]) -> type:
         sign = hints[name]
         if p.default is not inspect.Parameter.empty and not isinstance(sign, Artifact):
             sign = as_sign(sign)
-            sign = type(sign)(sign.type, default=p.default, global_name=sign.global_name)
+            sign = cast(Any, type(sign))(sign.type, default=p.default, global_name=sign.global_name)
         inputs[name] = sign
     outputs = dict(returns)
 

@@ -251,7 +251,12 @@ class _OutputArtifact(OutputArtifact):
     def bound(self, scope: str, owner: Any) -> Any:
         template = getattr(owner, "template", None)
         slices = getattr(owner, "slices", None) or getattr(template, "slices", None)
-        if slices is not None and self.name in slices.output_artifact and owner.fans_out:
+        if (
+            template is not None
+            and slices is not None
+            and self.name in slices.output_artifact
+            and owner.fans_out
+        ):
             return StackedArtifact(stack_key(template.name, owner.name, str(self.name)))
         return super().bound(scope, owner)
 

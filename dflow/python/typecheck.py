@@ -43,15 +43,15 @@ def _fast(value: Any, expected: Any) -> Any:
             return False
         if not args:
             return True
-        answers = {_fast(v, args[0]) for v in value}
-        return False if False in answers else (_UNKNOWN if _UNKNOWN in answers else True)
+        found = {_fast(v, args[0]) for v in value}
+        return False if False in found else (_UNKNOWN if _UNKNOWN in found else True)
     if origin is dict:
         if not isinstance(value, dict):
             return False
         if not args:
             return True
-        answers = {_fast(k, args[0]) for k in value} | {_fast(v, args[1]) for v in value.values()}
-        return False if False in answers else (_UNKNOWN if _UNKNOWN in answers else True)
+        found = {_fast(k, args[0]) for k in value} | {_fast(v, args[1]) for v in value.values()}
+        return False if False in found else (_UNKNOWN if _UNKNOWN in found else True)
     return _UNKNOWN
 
 

@@ -90,7 +90,7 @@ def run(
         _write_file(success_tag, "1")
 
 
-def read_inputs(op_class: type, root: str, sliced: set, slice_value: Any = None) -> Dict[str, Any]:
+def read_inputs(op_class: Any, root: str, sliced: set, slice_value: Any = None) -> Dict[str, Any]:
     """The OP's input values, decoded by its input sign."""
     op = op_class.__name__
     values: Dict[str, Any] = {}
@@ -125,7 +125,7 @@ def read_inputs(op_class: type, root: str, sliced: set, slice_value: Any = None)
 
 
 def write_outputs(
-    op_class: type, op_out: Any, root: str, stacked: set, item: Optional[int] = None
+    op_class: Any, op_out: Any, root: str, stacked: set, item: Optional[int] = None
 ) -> None:
     """Stage every output, then move each into place: nothing is left half-written."""
     op = op_class.__name__
