@@ -106,12 +106,12 @@ class Run:
         with self._zygote_lock:
             if self._zygote is None:
                 from .pod import _DFLOW_HOME
-                from .zygote import PRELOAD_ENV, Zygote, op_modules
+                from .zygote import PRELOAD_ENV, Zygote, op_imports
 
                 env = dict(os.environ)
                 paths = [_DFLOW_HOME, *self.python_path, env.get("PYTHONPATH", "")]
                 env["PYTHONPATH"] = os.pathsep.join(p for p in dict.fromkeys(paths) if p)
-                env[PRELOAD_ENV] = ",".join(op_modules(self.templates.values()))
+                env[PRELOAD_ENV] = "\n".join(op_imports(self.templates.values()))
                 self._zygote = Zygote(env)
             return self._zygote
 

@@ -95,10 +95,11 @@ PRELOAD_ENV = "DFLOW_ZYGOTE_PRELOAD"
 
 def serve() -> None:
     """The zygote's loop: fork on each request, report each child's pid and exit code."""
-    extra = [m for m in os.environ.pop(PRELOAD_ENV, "").split(",") if m]
-    for name in (*_PRELOAD, *extra):
-        try:
-            __import__(name)
+    statements = [f"import {name}" for name in _PRELOAD]
+    statements += [s for s in os.environ.pop(PRELOAD_ENV, "").split("\n") if _IMPORT.match(s)]
+    for statement in statements:
+        try:  # only import statements, as the steps' own scripts will run them
+            exec(statement, {})
         except BaseException:  # noqa: BLE001 - preloading is an optimization only: a module
             pass  # that fails here fails again, and is reported, in the step that imports it
     base_path = [p for p in sys.path[1:]]
@@ -141,19 +142,19 @@ def serve() -> None:
 _IMPORT = re.compile(r"^(?:from ([A-Za-z_][\w.]*) import [\w, ]+|import ([A-Za-z_][\w.]*))\s*$")
 
 
-def op_modules(templates: Iterable[Dict[str, Any]]) -> List[str]:
-    """Modules the Python OP scripts of a manifest import at top level, to load once in the
-    zygote: an OP module that imports numpy then costs every step a fork, not the import."""
-    modules: Dict[str, None] = {}
+def op_imports(templates: Iterable[Dict[str, Any]]) -> List[str]:
+    """The top-level import statements of a manifest's Python OP scripts, to run once in the
+    zygote: an OP module that imports numpy then costs every step a fork, not the import (and
+    ``from dflow import Step`` loads its lazy names once)."""
+    statements: Dict[str, None] = {}
     for template in templates:
         source = (template.get("script") or {}).get("source", "")
         if "dflow.python.runtime" not in source:
             continue
         for line in source.splitlines():
-            match = _IMPORT.match(line)
-            if match:
-                modules[match.group(1) or match.group(2)] = None
-    return list(modules)
+            if _IMPORT.match(line):
+                statements[line.strip()] = None
+    return list(statements)
 
 
 class Zygote:
