@@ -7,21 +7,41 @@ use. The format is described in ``docs/storage.md``.
 
 from __future__ import annotations
 
-from .api import (
-    artifact_key,
-    copy_artifact,
-    copy_s3,
-    download_artifact,
-    download_s3,
-    get_client,
-    upload_artifact,
-    upload_s3,
-)
-from .artifacts import load_artifact, save_artifact
-from .base import StorageClient
-from .catalog import merge, read_catalog, write_catalog
-from .local import LocalClient
-from .s3 import S3Client
+import importlib
+from typing import Any
+
+# name -> module that defines it, imported on first use: the OP runtime reads catalogs through
+# ``dflow.storage.catalog`` and must not pay for the storage clients
+_LAZY = {
+    **dict.fromkeys(
+        [
+            "artifact_key",
+            "copy_artifact",
+            "copy_s3",
+            "download_artifact",
+            "download_s3",
+            "get_client",
+            "upload_artifact",
+            "upload_s3",
+        ],
+        "dflow.storage.api",
+    ),
+    **dict.fromkeys(["load_artifact", "save_artifact"], "dflow.storage.artifacts"),
+    "StorageClient": "dflow.storage.base",
+    **dict.fromkeys(["merge", "read_catalog", "write_catalog"], "dflow.storage.catalog"),
+    "LocalClient": "dflow.storage.local",
+    "S3Client": "dflow.storage.s3",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dflow.storage' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "StorageClient",

@@ -35,26 +35,34 @@ CATALOG_DIR = ".dflow"
 Entry = Dict[str, Any]
 
 
-def catalog_entries(paths: Sequence[Optional[str]], start: int = 0) -> List[Entry]:
-    """Catalog entries for ``paths`` (relative, ``/``-separated, or None) from order ``start``."""
+def catalog_entries(
+    paths: Sequence[Optional[str]], start: int = 0, item: Optional[int] = None
+) -> List[Entry]:
+    """Catalog entries for ``paths`` (relative, ``/``-separated, or None) from order ``start``;
+    with ``item`` every entry has that order (the paths one slice of a stacked artifact gave)."""
     entries = []
     for index, path in enumerate(paths):
         if path is not None:
             path = path.replace(os.sep, "/")
             if path.startswith("/") or ".." in path.split("/"):
                 raise StorageError(f"catalog path {path!r} must be relative and stay inside")
-        entries.append({"dflow_list_item": path, "order": start + index})
+        entries.append({"dflow_list_item": path, "order": start + index if item is None else item})
     return entries
 
 
 def write_catalog(
-    root_dir: str, paths: Sequence[Optional[str]], start: int = 0, name: Optional[str] = None
+    root_dir: str,
+    paths: Sequence[Optional[str]],
+    start: int = 0,
+    name: Optional[str] = None,
+    item: Optional[int] = None,
 ) -> str:
     """Write a catalog of ``paths`` (relative to ``root_dir``) into ``root_dir/.dflow/``.
 
-    Returns the catalog file's path. ``start`` offsets the orders (a slice writes its index).
+    Returns the catalog file's path. ``start`` offsets the orders; ``item`` gives every entry the
+    order of one slice instead (see ``catalog_entries``).
     """
-    entries = catalog_entries(paths, start)
+    entries = catalog_entries(paths, start, item)
     directory = os.path.join(root_dir, CATALOG_DIR)
     os.makedirs(directory, exist_ok=True)
     target = os.path.join(directory, name or uuid.uuid4().hex)

@@ -10,7 +10,7 @@ import ops_sample
 from harness import run_template
 
 from dflow.python import PythonOPTemplate
-from dflow.python.runtime.catalog import read_catalog, write_catalog
+from dflow.storage.catalog import read_catalog, write_catalog
 
 
 def _prepare_everything(root: Path) -> None:

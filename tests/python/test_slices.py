@@ -13,7 +13,7 @@ from harness import run_template
 from dflow import Step, Steps, Workflow, argo_range
 from dflow.errors import InvalidWorkflowError
 from dflow.python import PythonOPTemplate, Slices
-from dflow.python.runtime.catalog import write_catalog
+from dflow.storage.catalog import write_catalog
 
 SLICES = Slices(
     input_parameter=["x"], input_artifact=["src"], output_artifact=["out"], output_parameter=["y"]

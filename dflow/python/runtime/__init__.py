@@ -20,11 +20,11 @@ import sys
 import traceback
 from typing import Any, Dict, Iterable, List, Optional
 
+from ...storage.catalog import has_catalog, read_catalog
 from ..errors import FatalError, SignError, TransientError, TypeCheckError
 from ..op import check_signed
 from ..signs import OPIO, Artifact, BigParameter, as_sign
 from .artifacts import load_input, stage_output
-from .catalog import has_catalog, read_catalog
 from .codec import decode, encode
 
 __all__ = ["run", "use_packages", "PARAMETER_ENV", "SLICE_ENV"]

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 from typing import Any, List, Optional, Set
 
+from ...storage.catalog import has_catalog, read_catalog, write_catalog
 from ..errors import FatalError
 from ..signs import Artifact
-from .catalog import has_catalog, read_catalog, write_catalog
 
 __all__ = ["load_input", "relative_location", "stage_output"]
 
