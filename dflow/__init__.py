@@ -6,10 +6,8 @@ container of every Python OP step, which needs only ``dflow.python.runtime``.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from .config import config, s3_config, set_config, set_s3_config  # eager: "config" is also a module
+from .lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -87,13 +85,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dflow' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 __all__ = ["config", "s3_config", "set_config", "set_s3_config", *_LAZY]

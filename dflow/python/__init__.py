@@ -6,9 +6,7 @@ runs it in the container.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from ..lazy import lazy_attributes
 from .errors import FatalError, SignError, TransientError, TypeCheckError
 from .op import OP
 from .signs import OPIO, Artifact, BigParameter, OPIOSign, Parameter
@@ -21,13 +19,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dflow.python' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 __all__ = [

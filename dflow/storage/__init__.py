@@ -7,8 +7,7 @@ use. The format is described in ``docs/storage.md``.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import lazy_attributes
 
 # name -> module that defines it, imported on first use: the OP runtime reads catalogs through
 # ``dflow.storage.catalog`` and must not pay for the storage clients
@@ -34,13 +33,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dflow.storage' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 __all__ = [
