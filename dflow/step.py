@@ -6,7 +6,18 @@ from typing import Any, Dict, List, Optional, Union
 
 from .errors import InvalidWorkflowError
 from .expressions import ArgoSequence, ArgoVar
-from .io import PVC, UNSET, InputArtifact, Inputs, OutputArtifact, Outputs, RawArtifact, S3Artifact
+from .io import (
+    PVC,
+    UNSET,
+    InputArtifact,
+    InputParameter,
+    Inputs,
+    OutputArtifact,
+    OutputParameter,
+    Outputs,
+    RawArtifact,
+    S3Artifact,
+)
 from .names import check_step_name, is_static_key_valid
 
 __all__ = ["Step"]
@@ -119,6 +130,11 @@ class Step:
         self.util_image = util_image
         self.util_image_pull_policy = util_image_pull_policy
         self.util_command = util_command
+        if parallelism is not None:
+            raise InvalidWorkflowError(
+                f"{self.kind} {name!r}: Step(parallelism=...) is not supported; set parallelism "
+                "on the template (a Steps or DAG) or on the Workflow"
+            )
         self.parallelism = parallelism
         self.slices = slices
         self.timeout = timeout
@@ -137,6 +153,11 @@ class Step:
                 source = value if isinstance(value, (InputArtifact, OutputArtifact)) else None
                 self.artifacts[pname] = source or RawArtifact(value)
                 continue
+            if pname in known and isinstance(value, (InputArtifact, OutputArtifact)):
+                raise InvalidWorkflowError(
+                    f"{self.kind} {self.name!r}: input parameter {pname!r} is given an artifact "
+                    f"({value}); pass it in artifacts=, or give a parameter"
+                )
             if pname not in known:
                 raise InvalidWorkflowError(
                     f"{self.kind} {self.name!r}: template {self.template.name!r} has no input "
@@ -159,6 +180,11 @@ class Step:
                     f"{self.kind} {self.name!r}: input artifact {aname!r} must be an output "
                     f"artifact of a step, an input artifact, an S3Artifact or None, "
                     f"got {type(value).__name__}"
+                )
+            if isinstance(value, (InputParameter, OutputParameter)):
+                raise InvalidWorkflowError(
+                    f"{self.kind} {self.name!r}: input artifact {aname!r} is given a parameter "
+                    f"({value}); pass it in parameters=, or give an artifact"
                 )
             self.artifacts[aname] = value
         self._inputs = None

@@ -52,15 +52,17 @@ class Steps(OPTemplate):
         group = [step] if isinstance(step, Step) else list(step)
         if not group:
             raise InvalidWorkflowError(f"Steps {self.name!r}: cannot add an empty group of steps")
+        seen = set(self._names)
         for item in group:
             if not isinstance(item, Step):
                 raise InvalidWorkflowError(
                     f"Steps {self.name!r}: can only add Step objects, got {type(item).__name__}"
                 )
-            if item.name in self._names:
+            if item.name in seen:
                 raise InvalidWorkflowError(
                     f"Steps {self.name!r}: two steps are named {item.name!r}"
                 )
+            seen.add(item.name)
         for item in group:
             self._names[item.name] = item
         self.steps.append(group)

@@ -93,7 +93,7 @@ def _write_progress(current: Any, total: Any) -> None:
     path = os.environ.get(PROGRESS_ENV)
     if not path:
         return
-    tmp = f"{path}.tmp"
+    tmp = f"{path}.{os.getpid()}.tmp"  # pool workers of one group share the progress file
     with open(tmp, "w") as f:
         f.write(f"{int(current)}/{int(total)}")
     os.replace(tmp, path)

@@ -7,6 +7,7 @@ artifacts at fixed paths under ``/tmp``. The container image must have dflow ins
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any, Dict, List, Optional, Union
 
@@ -94,6 +95,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         self.retry_on_transient_error = retry_on_transient_error
         self.timeout_as_transient_error = timeout_as_transient_error
         packages_source = python_packages if isinstance(python_packages, S3Artifact) else None
+        if isinstance(python_packages, (str, os.PathLike)):
+            python_packages = [python_packages]  # one path, not its characters
         local = [] if packages_source is not None else list(python_packages or [])
         self.python_packages = [str(p) for p in local + list(upload_packages)]
         op = op_class.__name__

@@ -9,19 +9,25 @@ touched.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Any, Dict, List, Set, Tuple, cast
 
 from ..dag import DAG
 from ..errors import InvalidWorkflowError
 from ..io import PVC, InputParameter, Inputs, OutputParameter
-from ..op_template import OPTemplate, PythonScriptOPTemplate, ScriptOPTemplate, ShellOPTemplate
+from ..op_template import OPTemplate, PythonScriptOPTemplate, ScriptOPTemplate
 from ..step import Step
 from ..steps import Steps
 from .io import render_arguments
 from .registry import KEY_MEMO, KEY_PARAMETER, TemplateRegistry
-from .templates import all_pvcs, memoize, render_common, render_leaf
+from .templates import (
+    SCRIPT_EXIT,
+    all_pvcs,
+    is_python_script,
+    memoize,
+    render_common,
+    render_leaf,
+)
 from .values import _unref, encode_condition, encode_duration, encode_sequence, encode_with_param
 
 SUCCESS_TAG = "dflow_success_tag"
@@ -39,12 +45,28 @@ sys.exit(0 if done >= need else 1)
 """
 
 
-def referenced_names(text: str, prefix: str) -> Set[str]:
-    """Names of steps (``prefix="steps"``) or tasks that a rendered text refers to."""
+_TAG = re.compile(r"\{\{(.*?)\}\}", re.S)
+_BARE_EXPRESSIONS = ("expression", "fromExpression")  # fields holding an expression, no braces
+
+
+def _expressions(value: Any, key: str = "") -> List[str]:
+    """The Argo expressions in a rendered value: tag contents, and the bare expression fields."""
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in _expressions(v, k)]
+    if isinstance(value, list):
+        return [e for v in value for e in _expressions(v, key)]
+    if isinstance(value, str):
+        return [value] if key in _BARE_EXPRESSIONS else _TAG.findall(value)
+    return []
+
+
+def referenced_names(rendered: Any, prefix: str) -> Set[str]:
+    """Names of steps (``prefix="steps"``) or tasks that a rendered step or output refers to;
+    literal text (a file named ``data/steps.v1.tar``) is no reference."""
     pattern = re.compile(
         rf"(?<![\w.]){prefix}\.([A-Za-z0-9-]+)\.|(?<![\w.]){prefix}\[\s*'([^']+)'\s*\]"
     )
-    return {a or b for a, b in pattern.findall(text)}
+    return {a or b for text in _expressions(rendered) for a, b in pattern.findall(text)}
 
 
 def _short(name: str, suffix: str) -> str:
@@ -64,6 +86,7 @@ class Renderer:
         self.keyed_memoize = False
         self.pvcs: Dict[str, Any] = {}
         self._variants: Dict[Tuple[Any, ...], OPTemplate] = {}
+        self._needs_key: Set[str] = set()
 
     # -- templates -----------------------------------------------------------------------------
 
@@ -96,7 +119,7 @@ class Renderer:
             follow: List[Dict[str, Any]] = []
             for step in group:
                 d, extra = self._step(step, t)
-                for ref in referenced_names(json.dumps(d), "steps"):
+                for ref in referenced_names(d, "steps"):
                     if ref not in earlier:
                         where = "a later or the same group" if ref in t._names else "no group"
                         raise InvalidWorkflowError(
@@ -112,7 +135,7 @@ class Renderer:
             earlier.update(f["name"] for f in follow)
         self._check_output_refs(body, t.name, "steps", set(t._names))
         body["steps"] = groups
-        return self.registry.add(body, user)
+        return self._finish(body, user)
 
     def _dag(self, t: DAG, user: str) -> str:
         self.registry.reserve(t.name, user)
@@ -125,7 +148,7 @@ class Renderer:
         checks: Dict[str, str] = {}
         for task in t.tasks:
             d, extra = self._step(task, t)
-            refs = referenced_names(json.dumps(d), "tasks")
+            refs = referenced_names(d, "tasks")
             unknown = refs - names
             if unknown:
                 raise InvalidWorkflowError(
@@ -161,12 +184,11 @@ class Renderer:
                         d["depends"] = f"({d['depends']}) && {check_name}"
         self._check_output_refs(body, t.name, "tasks", names)
         body["dag"] = {"tasks": tasks}
-        return self.registry.add(body, user)
+        return self._finish(body, user)
 
     @staticmethod
     def _check_output_refs(body: Dict[str, Any], owner: str, prefix: str, names: Set[str]) -> None:
-        text = json.dumps(body.get("outputs", {}))
-        for ref in referenced_names(text, prefix):
+        for ref in referenced_names(body.get("outputs", {}), prefix):
             if ref not in names:
                 raise InvalidWorkflowError(
                     f"an output of {owner!r} refers to {prefix[:-1]} {ref!r}, which is not in it"
@@ -272,7 +294,12 @@ class Renderer:
             template = step.use_resource.render(template)
         if step.executor is not None:
             template = step.executor.render(template)
-        if timeout is not None and not isinstance(template, (Steps, DAG)):
+        if timeout is not None and isinstance(template, (Steps, DAG)):
+            raise InvalidWorkflowError(
+                f"{user}: a step timeout needs a script or container template; "
+                f"set timeout on {type(template).__name__} {template.name!r} itself"
+            )
+        if timeout is not None:
             template = template.replace(
                 name=_short(template.name, "t" + timeout.replace(".", "-")), timeout=timeout
             )
@@ -285,15 +312,28 @@ class Renderer:
 
     def _keyed(self, name: str, user: str) -> str:
         body = self.registry.bodies[name]
+        if body == {}:  # a Steps/DAG still being rendered (a keyed step calls its own loop)
+            self._needs_key.add(name)
+            return name
+        return self.registry.add(self._with_key(body), user)
+
+    def _with_key(self, body: Dict[str, Any]) -> Dict[str, Any]:
+        """``body`` with the ``dflow_key`` input (and its memoization when reusing steps)."""
         params = body.get("inputs", {}).get("parameters", [])
         if any(p["name"] == KEY_PARAMETER for p in params):
-            return name
+            return body
         keyed = dict(body)
         keyed["inputs"] = dict(body.get("inputs", {}))
         keyed["inputs"]["parameters"] = list(params) + [{"name": KEY_PARAMETER, "value": ""}]
         if self.keyed_memoize and "memoize" not in keyed:
             keyed["memoize"] = memoize(KEY_MEMO, self.memoize_configmap)
-        return self.registry.add(keyed, user)
+        return keyed
+
+    def _finish(self, body: Dict[str, Any], user: str) -> str:
+        """Register a finished Steps/DAG, keyed if a step inside it called it with a key."""
+        if body["name"] in self._needs_key:
+            body = self._with_key(body)
+        return self.registry.add(body, user)
 
     def _check_step(self, step: Step) -> Dict[str, Any]:
         tags = f"{{{{{step.prefix}.{step.name}.outputs.parameters.{SUCCESS_TAG}}}}}"
@@ -355,13 +395,12 @@ def _with_success_tag(template: OPTemplate, step: Step, user: str) -> OPTemplate
     tag_writer = getattr(tagged, "success_tag_writer", None)
     if callable(tag_writer):
         return cast(OPTemplate, tag_writer(SUCCESS_TAG_PATH))
-    elif isinstance(tagged, ShellOPTemplate) or not isinstance(tagged, PythonScriptOPTemplate):
+    elif not is_python_script(tagged):
         # the script runs in a subshell so that its exit code decides, and is kept
         tagged.script = (
             f"(\n{tagged.script}\n)\ndflow_rc=$?\n"
             "if [ $dflow_rc -eq 0 ]; then mkdir -p /tmp/outputs && "
-            f"echo 1 > {SUCCESS_TAG_PATH}; fi\n"
-            "exit $dflow_rc\n"
+            f"echo 1 > {SUCCESS_TAG_PATH}; fi\n" + SCRIPT_EXIT
         )
     else:
         tagged.script = (

@@ -105,13 +105,24 @@ def _render_output_artifact(name: str, a: OutputArtifact, owner: str) -> Dict[st
         )
     if a.archive is None or a.archive == "none":
         item["archive"] = {"none": {}}
+    elif a.archive not in ("tar", "tgz", "gzip"):
+        raise InvalidWorkflowError(
+            f"template {owner!r}: output artifact {name!r} has archive {a.archive!r}; "
+            "use 'tar' or None"
+        )
     if a.global_name:
         item["globalName"] = a.global_name
     if a.optional:
         item["optional"] = True
-    for target in a.save:
-        if isinstance(target, S3Artifact):
-            item["s3"] = {"key": target.key}
+    keys = [t for t in a.save if isinstance(t, S3Artifact)]
+    unknown = [t for t in a.save if not isinstance(t, (S3Artifact, PVC))]
+    if unknown or len(keys) > 1:
+        raise InvalidWorkflowError(
+            f"template {owner!r}: output artifact {name!r} can be saved to one S3Artifact and "
+            f"any PVCs, got {a.save!r}"
+        )
+    if keys:
+        item["s3"] = {"key": keys[0].key}
     return item
 
 

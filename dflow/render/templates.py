@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, List, Tuple
 
 from ..io import PVC
@@ -111,12 +112,30 @@ def all_pvcs(t: OPTemplate) -> List[PVC]:
     return list(unique.values())
 
 
+SCRIPT_EXIT = "exit $dflow_rc\n"  # how a script wrapped to keep its exit code ends
+
+
+def is_python_script(t: ScriptOPTemplate) -> bool:
+    """Whether a script template's source is Python (by class, or by its interpreter)."""
+    from ..op_template import PythonScriptOPTemplate
+
+    command = t.command[0] if t.command else ""
+    return isinstance(t, PythonScriptOPTemplate) or os.path.basename(command).startswith("python")
+
+
+def _with_saves(source: str, saves: str) -> str:
+    """``source`` followed by ``saves``, placed before the final exit of a wrapped script."""
+    if saves and source.endswith(SCRIPT_EXIT):
+        return source[: -len(SCRIPT_EXIT)] + saves.lstrip("\n") + SCRIPT_EXIT
+    return source + saves
+
+
 def _save_script(t: ScriptOPTemplate) -> str:
     """Lines appended to a script that copy its PVC-saved outputs into their claims."""
     saves = _saved_to_pvcs(t)
     if not saves:
         return ""
-    python = t.command[:1] in (["python"], ["python3"])
+    python = is_python_script(t)
     lines = ["", "import os, shutil"] if python else [""]
     for path, pvc in saves:
         dest = f"/tmp/pvc-save/{pvc.name}/{pvc.subpath}".rstrip("/")
@@ -143,7 +162,7 @@ def render_leaf(t: OPTemplate, memoize_configmap: str) -> Dict[str, Any]:
     body = render_common(t, memoize_configmap)
     if isinstance(t, ScriptOPTemplate):
         script = _container_fields(t)
-        script["source"] = t.script + _save_script(t)
+        script["source"] = _with_saves(t.script, _save_script(t))
         script.setdefault("image", "alpine:3")
         body["script"] = script
     elif isinstance(t, ContainerOPTemplate):

@@ -96,6 +96,9 @@ def load_catalogs(root_dir: str) -> List[List[Entry]]:
             for entry in entries:
                 entry["order"] = int(entry["order"])
                 entry.setdefault("dflow_list_item", None)
+                item = entry["dflow_list_item"]
+                if item is not None and (item.startswith("/") or ".." in item.split("/")):
+                    raise ValueError(f"path {item!r} leaves the artifact")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StorageError(f"catalog file {file!r} is not a valid catalog: {exc}") from exc
         catalogs.append(entries)

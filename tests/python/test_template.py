@@ -183,3 +183,9 @@ def test_function_op_signs() -> None:
     assert set(ops_sample.add.get_output_sign()) == {"total", "note"}
     assert issubclass(ops_sample.add, OP) and ops_sample.add.__name__ == "add"
     assert List  # the sign types come from real typing objects
+
+
+def test_one_package_path_is_one_package() -> None:
+    from ops_sample import Everything
+
+    assert PythonOPTemplate(Everything, python_packages="./mypkg").python_packages == ["./mypkg"]

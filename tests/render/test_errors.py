@@ -159,3 +159,47 @@ def test_a_users_steps_named_like_one_of_its_templates():
         Workflow("wf", steps=main).to_dict()
     assert "two different templates are named 'echo': one used by the workflow" in str(err.value)
     assert "step 'a' of 'echo' (a leaf template)" in str(err.value)
+
+
+def test_duplicate_names_in_one_parallel_group():
+    with pytest.raises(InvalidWorkflowError, match="two steps are named 'x'"):
+        Steps("s").add([Step("x", echo_template(), parameters={"msg": "a"})] * 2)
+
+
+def test_parameters_and_artifacts_are_not_interchangeable():
+    a = Step("a", echo_template(), parameters={"msg": "x"})
+    with pytest.raises(InvalidWorkflowError, match="input parameter 'msg' is given an artifact"):
+        Step("b", echo_template(), parameters={"msg": a.outputs.artifacts["f"]})
+    with pytest.raises(InvalidWorkflowError, match="input artifact 'data' is given a parameter"):
+        Step(
+            "b",
+            echo_template(),
+            parameters={"msg": "x"},
+            artifacts={"data": a.outputs.parameters["out"]},
+        )
+
+
+def test_options_that_would_be_dropped_are_errors():
+    with pytest.raises(InvalidWorkflowError, match=r"Step\(parallelism=...\) is not supported"):
+        Step("a", echo_template(), parameters={"msg": "x"}, parallelism=2)
+    inner = Steps("inner")
+    inner.add(Step("a", echo_template(), parameters={"msg": "x"}))
+    wf = Workflow("w")
+    wf.add(Step("run", inner, timeout=10))
+    with pytest.raises(InvalidWorkflowError, match="a step timeout needs a script or container"):
+        wf.to_dict()
+    t = echo_template()
+    t.outputs.artifacts["f"].archive = "zip"
+    wf = Workflow("w")
+    wf.add(Step("a", t, parameters={"msg": "x"}))
+    with pytest.raises(InvalidWorkflowError, match="archive 'zip'; use 'tar' or None"):
+        wf.to_dict()
+
+
+def test_literal_text_that_looks_like_a_reference_is_no_reference(render):
+    wf = Workflow("literal")
+    wf.add(Step("a", echo_template(), parameters={"msg": "data/steps.v1.tar"}))
+    assert (
+        render(wf)["spec"]["templates"][0]["steps"][0][0]["arguments"]["parameters"][0]["value"]
+        == "data/steps.v1.tar"
+    )

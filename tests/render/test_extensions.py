@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from render_helpers import by_name, echo_template
 
-from dflow import PVC, Executor, Resource, ShellOPTemplate, Step, Workflow
+from dflow import (
+    PVC,
+    Executor,
+    OutputArtifact,
+    Outputs,
+    Resource,
+    ShellOPTemplate,
+    Step,
+    Workflow,
+)
 
 
 class Prefix(Executor):
@@ -116,3 +125,30 @@ def test_pvc_as_input_artifact_and_as_save_target(render):
         "results",
     }
     assert Workflow.from_dict(m).to_dict() == m
+
+
+def test_pvc_save_runs_before_the_exit_of_a_success_tagged_script(render):
+    t = echo_template()
+    t.outputs.artifacts["f"].save = [PVC("results", "run")]
+    wf = Workflow("saved")
+    wf.add(
+        Step("fan", t, parameters={"msg": "{{item}}"}, with_param=[1, 2], continue_on_num_success=1)
+    )
+    source = by_name(render(wf))["echo-fan"]["script"]["source"]
+    assert source.endswith("exit $dflow_rc\n")
+    assert source.index("cp -r '/tmp/out.txt'") < source.index("exit $dflow_rc")
+
+
+def test_python_scripts_are_known_by_their_interpreter_too(render):
+    from dflow import ScriptOPTemplate
+
+    t = ScriptOPTemplate(
+        name="py",
+        command=["python3.11"],
+        script="open('/tmp/o.txt', 'w').write('x')",
+        outputs=Outputs(artifacts={"o": OutputArtifact(path="/tmp/o.txt", save=[PVC("keep")])}),
+    )
+    wf = Workflow("py-save")
+    wf.add(Step("a", t))
+    source = by_name(render(wf))["py"]["script"]["source"]
+    assert "shutil" in source and "mkdir -p" not in source

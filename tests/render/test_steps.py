@@ -362,3 +362,25 @@ def test_a_workflows_own_steps_give_way_to_a_template_of_the_same_name(render):
     assert [t["name"] for t in m["spec"]["templates"]] == ["echo-main", "echo"]
     assert wf.entrypoint.name == "echo"
     assert Workflow.from_dict(m).to_dict() == m
+
+
+def test_a_keyed_step_that_calls_its_own_steps(render):
+    t = echo_template()
+    loop = Steps("loop", inputs=Inputs(parameters={"i": InputParameter()}))
+    loop.add(Step("body", t, parameters={"msg": loop.inputs.parameters["i"]}))
+    loop.add(
+        Step(
+            "again",
+            loop,
+            parameters={"i": "{{=asInt(inputs.parameters.i) + 1}}"},
+            when="%s < 3" % loop.inputs.parameters["i"],
+            key="it-{{inputs.parameters.i}}",
+        )
+    )
+    wf = Workflow("keyed-loop")
+    wf.add(Step("start", loop, parameters={"i": 0}))
+    m = render(wf, memoize_configmap="memo")
+    body = by_name(m)["loop"]
+    assert {"name": "dflow_key", "value": ""} in body["inputs"]["parameters"]
+    assert body["memoize"]["key"] == "{{inputs.parameters.dflow_key}}"
+    assert Workflow.from_dict(render(wf)).to_dict() == render(wf)

@@ -50,3 +50,17 @@ def test_corrupt_catalog_names_the_file(tmp_path):
     (tmp_path / CATALOG_DIR / "broken").write_text("{not json")
     with pytest.raises(StorageError, match="broken"):
         read_catalog(str(tmp_path))
+
+
+def test_a_catalog_entry_leaving_the_artifact_is_refused(tmp_path):
+    import json
+
+    from dflow.errors import StorageError
+    from dflow.storage.catalog import read_catalog
+
+    (tmp_path / ".dflow").mkdir()
+    (tmp_path / ".dflow" / "evil").write_text(
+        json.dumps({"path_list": [{"dflow_list_item": "../outside.txt", "order": 0}]})
+    )
+    with pytest.raises(StorageError, match="leaves the artifact"):
+        read_catalog(str(tmp_path))

@@ -151,7 +151,7 @@ def write_outputs(
                     moves.append((staged, os.path.join(root, "outputs", "artifacts", key)))
                 continue
             staged = os.path.join(staging, "parameters", key)
-            text = encode(op_out[key], s.type)
+            text = encode(op_out[key])
             if text.endswith("\n") and not isinstance(s, BigParameter):
                 text += "\n"  # Argo drops one trailing newline when it reads the file
             _write_file(staged, text)

@@ -135,7 +135,7 @@ def _stage_item(
             if key in op_out:
                 stage_output(op, key, op_out[key], s, os.path.join(staged_root, key), item)
         elif key in op_out:
-            params[key] = _element(encode(op_out[key], s.type))
+            params[key] = _element(encode(op_out[key]))
     return params, staged_root
 
 
