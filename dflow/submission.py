@@ -8,37 +8,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from .dag import DAG
 from .errors import InvalidWorkflowError
+from .graph import steps_of
 from .io import S3Artifact
-from .step import Step
-from .steps import Steps
 
-__all__ = ["steps_of", "store_secrets", "ship_packages", "PackagesContext"]
+__all__ = ["store_secrets", "ship_packages", "PackagesContext"]
 
 PACKAGES_ARTIFACT = "dflow_python_packages"
-
-
-def steps_of(entry: Any) -> Iterator[Step]:
-    """Every step and task reachable from a Steps or DAG, each template visited once."""
-    seen = set()
-    pending = [entry]
-    while pending:
-        template = pending.pop()
-        if id(template) in seen:
-            continue
-        seen.add(id(template))
-        if isinstance(template, Steps):
-            steps: List[Step] = [s for group in template.steps for s in group]
-        elif isinstance(template, DAG):
-            steps = list(template.tasks)
-        else:
-            continue
-        for step in steps:
-            yield step
-            pending.append(step.template)
 
 
 def store_secrets(entry: Any, namespace: Optional[str], mode: str) -> None:

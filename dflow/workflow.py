@@ -150,15 +150,7 @@ class Workflow:
         return self._engine
 
     def _engine_settings(self) -> Dict[str, Any]:
-        if config["mode"] != "default":
-            return {}
-        return {
-            "host": self.host or config["host"],
-            "token": self.token or config["token"],
-            "namespace": self.namespace or config["namespace"],
-            "k8s_config_file": self.k8s_config_file or config["k8s_config_file"],
-            "k8s_api_server": self.k8s_api_server or config["k8s_api_server"],
-        }
+        return engine_settings(self)
 
     def submit(self, reuse_step: Optional[List[Any]] = None) -> Any:
         """Render and start the workflow; ``reuse_step`` lists finished steps whose keys to skip."""
@@ -255,19 +247,20 @@ class Workflow:
         return self._action("delete")
 
 
+def engine_settings(workflow: Optional[Workflow]) -> Dict[str, Any]:
+    """Where the engine of ``config["mode"]`` is: a workflow's own settings, else ``config``."""
+    if config["mode"] != "default":
+        return {}
+    return {
+        field: getattr(workflow, field, None) or config[field]
+        for field in ("host", "token", "namespace", "k8s_config_file", "k8s_api_server")
+    }
+
+
 def query_workflows(labels: Optional[Dict[str, str]] = None) -> List[Any]:
     """Workflows on the configured engine, filtered by labels (``ArgoWorkflow`` views)."""
     from .argo_objects import ArgoWorkflow
     from .engines import get_engine
 
-    settings: Dict[str, Any] = {}
-    if config["mode"] == "default":
-        settings = {
-            "host": config["host"],
-            "token": config["token"],
-            "namespace": config["namespace"],
-            "k8s_config_file": config["k8s_config_file"],
-            "k8s_api_server": config["k8s_api_server"],
-        }
-    engine = get_engine(config["mode"], **settings)
+    engine = get_engine(config["mode"], **engine_settings(None))
     return [ArgoWorkflow(w) for w in engine.list(labels)]

@@ -7,8 +7,9 @@ config map, the utility image) is passed in.
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
+from ..graph import reachable_templates
 from .composite import referenced_names, render_templates
 
 __all__ = ["render_workflow", "referenced_names", "DEFAULT_MEMOIZE_CONFIGMAP"]
@@ -77,26 +78,11 @@ def _entrypoint(workflow: Any) -> Any:
     entry = workflow.entrypoint
     if not getattr(workflow, "auto_entrypoint", False):
         return entry
-    if not any(t.name == entry.name for t in _reachable(entry) if t is not entry):
+    if not any(t.name == entry.name for t in reachable_templates(entry) if t is not entry):
         return entry
     renamed = copy.copy(entry)
     renamed.name = f"{entry.name[:52]}-main"
     return renamed
-
-
-def _reachable(entry: Any) -> List[Any]:
-    """Every template reachable from ``entry`` (itself included), each once."""
-    seen: Dict[int, Any] = {}
-    pending = [entry]
-    while pending:
-        template = pending.pop()
-        if id(template) in seen:
-            continue
-        seen[id(template)] = template
-        children = [s for g in getattr(template, "steps", []) for s in g]
-        children += list(getattr(template, "tasks", []))
-        pending.extend(step.template for step in children)
-    return list(seen.values())
 
 
 def _claim(pvc: Any) -> Dict[str, Any]:
