@@ -58,3 +58,10 @@ def template_name_from(text: str) -> str:
     """Derive a valid template name from any text (a class name, say): 'MyOP' -> 'myop'."""
     name = re.sub(r"[^a-z0-9.-]+", "-", text.lower()).strip("-.")
     return (name or "template")[:MAX_TEMPLATE_NAME].rstrip("-.")
+
+
+def suffixed_name(name: str, suffix: str) -> str:
+    """``name-suffix`` as a valid template name: the suffix lower-cased, the name cut to fit."""
+    suffix = re.sub(r"[^a-z0-9-]+", "-", suffix.lower()).strip("-") or "step"
+    room = MAX_TEMPLATE_NAME - len(suffix) - 1
+    return f"{name[:room].rstrip('-.')}-{suffix}"

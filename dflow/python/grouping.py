@@ -163,9 +163,10 @@ def _is_big(template: PythonOPTemplate, key: str) -> bool:
 def _group_template(
     template: PythonOPTemplate, step: Any, slices: Any, wrapper: str
 ) -> PythonOPTemplate:
-    from .template import _short, stack_key
+    from ..names import suffixed_name
+    from .template import stack_key
 
-    group: PythonOPTemplate = template.replace(name=_short(wrapper, "group"))  # type: ignore[assignment]
+    group: PythonOPTemplate = template.replace(name=suffixed_name(wrapper, "group"))  # type: ignore[assignment]
     group.slices = None
     group.inputs.parameters[ITEMS_PARAMETER] = InputParameter()
     group.inputs.parameters[GROUP_PARAMETER] = InputParameter()

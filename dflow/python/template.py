@@ -22,7 +22,7 @@ from ..io import (
     Outputs,
     S3Artifact,
 )
-from ..names import template_name_from
+from ..names import suffixed_name, template_name_from
 from ..op_template import PythonScriptOPTemplate
 from .errors import SignError
 from .op import OP
@@ -215,8 +215,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         if slices.group_size is not None:
             from .grouping import grouped_for_step
 
-            return grouped_for_step(self, step, slices, _short(self.name, step.name))  # type: ignore[return-value]
-        variant: PythonOPTemplate = self.replace(name=_short(self.name, step.name))  # type: ignore[assignment]
+            return grouped_for_step(self, step, slices, suffixed_name(self.name, step.name))  # type: ignore[return-value]
+        variant: PythonOPTemplate = self.replace(name=suffixed_name(self.name, step.name))  # type: ignore[assignment]
         variant.slices = slices
         variant.inputs.parameters[SLICE_PARAMETER] = InputParameter()
         variant.envs = dict(self.envs, DFLOW_SLICE="{{inputs.parameters.%s}}" % SLICE_PARAMETER)
@@ -267,12 +267,6 @@ class _OutputArtifact(OutputArtifact):
 def stack_key(template: str, step: str, key: str) -> str:
     """The shared key prefix under which every item of a sliced step saves artifact ``key``."""
     return f"{{{{workflow.name}}}}/dflow-stacked/{template}/{step}/{key}"
-
-
-def _short(name: str, suffix: str) -> str:
-    suffix = re.sub(r"[^a-z0-9-]+", "-", suffix.lower()).strip("-") or "step"
-    room = 57 - len(suffix) - 1
-    return f"{name[:room].rstrip('-.')}-{suffix}"
 
 
 def _inputs(op: str, sign: Any) -> tuple:

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Set, Tuple, cast
 from ..dag import DAG
 from ..errors import InvalidWorkflowError
 from ..io import PVC, InputParameter, Inputs, OutputParameter
+from ..names import suffixed_name
 from ..op_template import OPTemplate, PythonScriptOPTemplate, ScriptOPTemplate
 from ..step import Step
 from ..steps import Steps
@@ -67,12 +68,6 @@ def referenced_names(rendered: Any, prefix: str) -> Set[str]:
         rf"(?<![\w.]){prefix}\.([A-Za-z0-9-]+)\.|(?<![\w.]){prefix}\[\s*'([^']+)'\s*\]"
     )
     return {a or b for text in _expressions(rendered) for a, b in pattern.findall(text)}
-
-
-def _short(name: str, suffix: str) -> str:
-    """``name-suffix`` cut to a valid template name."""
-    room = 57 - len(suffix) - 1
-    return f"{name[:room].rstrip('-.')}-{suffix}"
 
 
 class Renderer:
@@ -301,7 +296,7 @@ class Renderer:
             )
         if timeout is not None:
             template = template.replace(
-                name=_short(template.name, "t" + timeout.replace(".", "-")), timeout=timeout
+                name=suffixed_name(template.name, "t" + timeout.replace(".", "-")), timeout=timeout
             )
         if counted:
             template = _with_success_tag(template, step, user)
@@ -372,7 +367,7 @@ def _with_pvc_inputs(template: OPTemplate, pvcs: Dict[str, PVC], user: str) -> O
             f"{user}: a PVC can only be the input artifact of a leaf template"
         )
     digest = hashlib.sha1(repr(sorted((k, p.name, p.subpath) for k, p in pvcs.items())).encode())
-    mounted = template.replace(name=_short(template.name, "pvc-" + digest.hexdigest()[:8]))
+    mounted = template.replace(name=suffixed_name(template.name, "pvc-" + digest.hexdigest()[:8]))
     for name, pvc in pvcs.items():
         artifact = mounted.inputs.artifacts.pop(name)
         if not artifact.path:
@@ -388,7 +383,7 @@ def _with_success_tag(template: OPTemplate, step: Step, user: str) -> OPTemplate
             f"{user}: continue_on_num_success/continue_on_success_ratio need a script template, "
             f"got {type(template).__name__}"
         )
-    tagged = cast(ScriptOPTemplate, template.replace(name=_short(template.name, step.name)))
+    tagged = cast(ScriptOPTemplate, template.replace(name=suffixed_name(template.name, step.name)))
     tagged.outputs.parameters[SUCCESS_TAG] = OutputParameter(
         value_from_path=SUCCESS_TAG_PATH, default="0"
     )

@@ -384,3 +384,17 @@ def test_a_keyed_step_that_calls_its_own_steps(render):
     assert {"name": "dflow_key", "value": ""} in body["inputs"]["parameters"]
     assert body["memoize"]["key"] == "{{inputs.parameters.dflow_key}}"
     assert Workflow.from_dict(render(wf)).to_dict() == render(wf)
+
+
+def test_variant_names_stay_valid_for_any_step_name(render):
+    wf = Workflow("upper")
+    wf.add(
+        Step(
+            "Fan-Out",
+            echo_template(),
+            parameters={"msg": "{{item}}"},
+            with_param=[1, 2],
+            continue_on_num_success=1,
+        )
+    )
+    assert "echo-fan-out" in by_name(render(wf))
