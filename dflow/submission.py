@@ -13,10 +13,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from .errors import InvalidWorkflowError
 from .graph import steps_of
 from .io import S3Artifact
+from .python.template import PACKAGES_ARTIFACT
 
 __all__ = ["store_secrets", "ship_packages", "PackagesContext"]
-
-PACKAGES_ARTIFACT = "dflow_python_packages"
 
 
 def store_secrets(entry: Any, namespace: Optional[str], mode: str) -> None:
