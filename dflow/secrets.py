@@ -58,7 +58,7 @@ class Secret:
             name = f"dflow-secret-{uuid.uuid4().hex[:12]}"
         if not _NAME.match(name) or len(name) > 253:
             raise SecretError(f"secret name {name!r} is not a valid Kubernetes name")
-        if not _KEY.match(key):
+        if not _KEY.match(key) or key in (".", ".."):
             raise SecretError(f"secret {name!r}: key {key!r} is not a valid Secret key")
         self.name = name
         self.key = key
@@ -124,21 +124,24 @@ def _store_kubernetes(secret: Secret, value: str, namespace: str) -> None:
 
     try:
         from kubernetes import client
-        from kubernetes import config as kube_config
         from kubernetes.client.rest import ApiException
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise SecretError(f"secret {secret.name!r}: the kubernetes client is missing") from exc
-    if config.get("k8s_api_server"):
-        conf = client.Configuration()
-        conf.host = config["k8s_api_server"]
-        token = config.get("token")
-        if token:
-            conf.api_key = {"authorization": f"Bearer {token}"}
-        conf.verify_ssl = not config.get("insecure", False)
-        api = client.CoreV1Api(client.ApiClient(conf))
-    else:
-        kube_config.load_kube_config(config_file=config.get("k8s_config_file"))
-        api = client.CoreV1Api()
+    from .engines.argo.configmap import kube_api_client
+
+    api_server = config.get("k8s_api_server")
+    try:
+        api = client.CoreV1Api(
+            kube_api_client(
+                api_server,
+                config.get("token"),
+                None if api_server else config.get("k8s_config_file"),
+                bool(config.get("insecure", False)),
+                "storing it needs the Kubernetes API",
+            )
+        )
+    except DflowError as exc:
+        raise SecretError(f"secret {secret.name!r}: {exc}") from exc
     body = client.V1Secret(
         metadata=client.V1ObjectMeta(name=secret.name),
         string_data={secret.key: value},
@@ -196,7 +199,12 @@ def resolve_secret_ref(ref: Dict[str, Any]) -> Optional[str]:
     name, key = inner.get("name"), inner.get("key")
     if not name or not key:
         raise SecretError(f"secretKeyRef needs a name and a key, got {sorted(inner)}")
-    path = local_secrets_dir() / str(name) / str(key)
+    name, key = str(name), str(key)
+    if not _NAME.match(name) or len(name) > 253:
+        raise SecretError(f"secretKeyRef: secret name {name!r} is not a valid Kubernetes name")
+    if not _KEY.match(key) or key in (".", ".."):
+        raise SecretError(f"secretKeyRef of secret {name!r}: key {key!r} is not a valid Secret key")
+    path = local_secrets_dir() / name / key
     try:
         return path.read_text()
     except OSError:

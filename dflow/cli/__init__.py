@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import List, Optional
 
+from ..errors import NotFoundError
 from .commands import (
     ACTION_VERBS,
     COMMANDS,
@@ -103,7 +104,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     except ArgoAPIError as exc:
         sys.stderr.write(f"dflow: {exc}\n")
         return EXIT_FAILED if exc.status == 404 else EXIT_SERVER
-    except (KeyError, LookupError) as exc:
+    except NotFoundError as exc:
         sys.stderr.write(f"dflow: not found: {exc}\n")
         return EXIT_FAILED
     except (DflowError, NotImplementedError, OSError) as exc:

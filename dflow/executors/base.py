@@ -10,6 +10,7 @@ collects them as usual. The exit code is the remote script's.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, Dict, List, Optional, Union
 
 from ..errors import InvalidWorkflowError
@@ -24,6 +25,17 @@ __all__ = ["RemoteBase", "DEFAULT_WORKDIR", "CONTROL"]
 
 DEFAULT_WORKDIR = "~/dflow/workflows/{{workflow.name}}/{{pod.name}}"
 CONTROL = ".dflow"  # the control directory, under the container's and the remote tmp
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_env_names(template: ScriptOPTemplate, owner: str) -> None:
+    """Refuse environment variable names the remote ``export`` lines cannot take."""
+    for k, v in template.envs.items():
+        if not isinstance(v, dict) and not _ENV_NAME.fullmatch(str(k)):
+            raise InvalidWorkflowError(
+                f"{owner}: environment variable {k!r} is not a valid name "
+                "(letters, digits and '_', not starting with a digit)"
+            )
 
 
 class RemoteBase(Executor):
@@ -82,6 +94,7 @@ class RemoteBase(Executor):
             raise InvalidWorkflowError(
                 f"{owner}: only script templates can run remotely, got {type(template).__name__}"
             )
+        _check_env_names(template, owner)
         ups, downs = transfer_paths(template, owner)
         token = tmp_token(template)
         digest = hashlib.sha1(
@@ -103,6 +116,7 @@ class RemoteBase(Executor):
 
     def runner(self, template: ScriptOPTemplate, token: str) -> str:
         """The remote runner: rewrite the script's /tmp to ``<workdir>/tmp`` and run it."""
+        _check_env_names(template, f"{type(self).__name__} on template {template.name!r}")
         command = self.remote_command or template.command
         exports = "".join(
             f"export {k}={tmp_word(rewrite_tmp(str(v), token), token, 'W')}\n"

@@ -57,3 +57,19 @@ def test_failed_workflow_and_unknown_id_exit_1(debug_mode, capsys):
     wf.submit()
     assert main(["--mode", "debug", "wait", wf.id]) == 1
     assert main(["--mode", "debug", "get", "no-such-workflow"]) == 1
+
+
+def test_a_key_error_is_not_reported_as_not_found(debug_mode, capsys):
+    # GIVEN a workflow whose state file lacks its status (a bug, not a missing workflow)
+    from dflow.engines.local.layout import Layout
+
+    path = Layout(debug_mode / "root").state("no-status")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"metadata": {"name": "no-status"}}')
+    # WHEN the command reads it THEN the KeyError surfaces instead of "not found", exit 1
+    with pytest.raises(KeyError):
+        main(["--mode", "debug", "get", "no-status"])
+    assert "not found" not in capsys.readouterr().err
+    # AND a workflow that really does not exist still exits 1 as not found
+    assert main(["--mode", "debug", "get", "missing"]) == 1
+    assert "not found" in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from argo_schema import validate_manifest
 from executor_helpers import awkward_template
@@ -125,3 +127,23 @@ def test_success_tag_runs_after_a_successful_remote_step() -> None:
     source = _by_name(manifest, "t-ssh-")["script"]["source"]
     tag = source.index("echo 1 > /tmp/outputs/success_tag")
     assert tag > source.index('[ "$dflow_rc" -eq 0 ] || exit "$dflow_rc"')
+
+
+@pytest.mark.parametrize("bad", ["MY-VAR", "1ST", "A B", "X;rm -rf ~"])
+def test_env_names_that_export_cannot_take_are_refused(bad: str) -> None:
+    # GIVEN a template with an environment variable name a shell cannot export
+    template = ShellOPTemplate(name="envy", image="alpine:3", script="true", envs={bad: "1"})
+    executor = RemoteExecutor(host="h", private_key=Secret(name="ssh", key="id"))
+    # WHEN it is rendered for a remote host THEN the error names the template and the variable
+    with pytest.raises(InvalidWorkflowError, match=f"template 'envy'.*{re.escape(repr(bad))}"):
+        executor.render(template)
+
+
+def test_plain_env_names_are_exported() -> None:
+    template = ShellOPTemplate(
+        name="envy", image="alpine:3", script="true", envs={"_OK_1": "v", "B": "w"}
+    )
+    executor = RemoteExecutor(host="h", private_key=Secret(name="ssh", key="id"))
+    executor.render(template)
+    runner = executor.runner(template, "TOKEN")
+    assert "export _OK_1=" in runner and "export B=" in runner

@@ -172,3 +172,45 @@ def test_default_mode_creates_then_updates_the_kubernetes_secret(kube_api: str) 
     assert second["method"] == "POST"
     assert third["method"] == "PATCH"
     assert third["path"] == "/api/v1/namespaces/argo/secrets/ssh-cred"
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        {"name": "../outside", "key": "k"},
+        {"name": "ssh", "key": ".."},
+        {"name": "ssh", "key": "../../outside/k"},
+        {"name": "Bad_Name", "key": "k"},
+    ],
+)
+def test_resolving_refuses_names_and_keys_outside_the_secrets_dir(
+    secrets_dir: Path, ref: Dict[str, str]
+) -> None:
+    # GIVEN a file next to the secrets directory that a crafted reference would reach
+    outside = secrets_dir.parent / "outside"
+    outside.mkdir()
+    (outside / "k").write_text("not a secret of yours")
+    # WHEN the reference is resolved THEN it is refused, naming the bad part
+    with pytest.raises(SecretError, match="is not a valid"):
+        resolve_secret_ref({"secretKeyRef": ref})
+
+
+def test_a_key_of_dots_is_refused() -> None:
+    with pytest.raises(SecretError, match="key '..' is not a valid Secret key"):
+        Secret(value="v", name="fine", key="..")
+
+
+def test_a_token_given_with_its_bearer_prefix_is_not_doubled(
+    kube_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(config, "token", "Bearer tok-123")
+    create_secret(Secret(value=PASSWORD, name="ssh-cred", key="password"), "argo", "default")
+    (first,) = _KubeAPI.seen
+    assert first["auth"] == "Bearer tok-123"
+
+
+def test_a_bare_api_server_gets_https() -> None:
+    from dflow.engines.argo.configmap import kube_api_client
+
+    api = kube_api_client("k8s.example:6443", "Bearer t", None, False)
+    assert api.configuration.host == "https://k8s.example:6443"

@@ -6,13 +6,21 @@ from typing import Any, Dict, Optional
 
 from ...errors import ArgoAPIError, DflowError
 
-__all__ = ["create_configmap"]
+__all__ = ["create_configmap", "kube_api_client"]
 
 
-def _api_client(
-    api_server: Optional[str], token: Optional[str], config_file: Optional[str], insecure: bool
+def kube_api_client(
+    api_server: Optional[str],
+    token: Optional[str],
+    config_file: Optional[str],
+    insecure: bool,
+    purpose: str = "reusing steps needs the Kubernetes API to create the memoization ConfigMap",
 ) -> Any:
-    """A ``kubernetes`` ApiClient: from ``config_file``, else ``api_server`` + bearer ``token``."""
+    """A ``kubernetes`` ApiClient: from ``config_file``, else ``api_server`` + bearer ``token``.
+
+    A bare ``api_server`` (no scheme) gets ``https://``; a ``token`` given with its ``Bearer``
+    prefix is not prefixed twice. ``purpose`` starts the error when no cluster is configured.
+    """
     from kubernetes import client, config
 
     if config_file:
@@ -33,7 +41,7 @@ def _api_client(
         return config.new_client_from_config()
     except Exception as exc:  # noqa: BLE001 - any failure here means "no cluster configured"
         raise DflowError(
-            "reusing steps needs the Kubernetes API to create the memoization ConfigMap: set "
+            f"{purpose}: set "
             "config['k8s_api_server'] (with config['token']) or config['k8s_config_file']"
         ) from exc
 
@@ -56,7 +64,7 @@ def create_configmap(
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 
-    api = client.CoreV1Api(_api_client(api_server, token, config_file, insecure))
+    api = client.CoreV1Api(kube_api_client(api_server, token, config_file, insecure))
     body = client.V1ConfigMap(
         metadata=client.V1ObjectMeta(name=name, labels=dict(labels)), data=dict(data)
     )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from ...errors import DflowError
 from .arguments import composite_outputs, condition_holds, expand_items, resolve_arguments
-from .depends import TaskResult, dependencies_met, dependency_names
+from .depends import TaskResult, check_depends, dependencies_met, dependency_names, find_cycle
 from .expressions import ExpressionError
 from .scope import aggregate_scope, item_label, item_scope, node_scope
 
@@ -24,20 +24,26 @@ def _in_parallel(jobs: List[Callable[[], Any]], limit: Optional[threading.Semaph
     results: List[Any] = [None] * len(jobs)
 
     def work(i: int) -> None:
-        if limit is None:
-            results[i] = jobs[i]()
-        else:
-            with limit:
+        try:
+            if limit is None:
                 results[i] = jobs[i]()
+            else:
+                with limit:
+                    results[i] = jobs[i]()
+        except Exception as exc:  # noqa: BLE001 - a crashed job must not leave its slot empty
+            results[i] = exc
 
     if len(jobs) == 1:
         work(0)
-        return results
-    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    else:
+        threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(jobs))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    for r in results:
+        if isinstance(r, BaseException):
+            raise r  # every job has finished; the caller turns it into an error
     return results
 
 
@@ -115,7 +121,12 @@ def _job(
             params, arts = resolve_arguments(step, scope, who)
         except (DflowError, ExpressionError) as exc:
             return run._error_node(name, display, template, boundary, parent, str(exc))
-        return run.execute(template, params, arts, name, display, boundary, parent, who)
+        try:
+            return run.execute(template, params, arts, name, display, boundary, parent, who)
+        except Exception as exc:  # noqa: BLE001 - a bug must fail the step, not the whole group
+            return run._error_node(
+                name, display, template, boundary, parent, f"{who} (template {template!r}): {exc!r}"
+            )
 
     return job
 
@@ -183,6 +194,18 @@ def run_dag(
                 f"{who}: task {n!r} depends on {sorted(unknown)[0]!r}, not a task of it",
                 {},
             )
+        try:
+            check_depends(tasks[n], d)
+        except DflowError as exc:
+            return "Error", f"{who}: {exc}", {}
+    cycle = find_cycle(deps)
+    if cycle:
+        return (
+            "Error",
+            f"{who}: tasks {' -> '.join(repr(c) for c in cycle + cycle[:1])} depend on each "
+            "other in a cycle",
+            {},
+        )
     local = dict(scope)
     limit = _limit(tmpl)
     results: Dict[str, TaskResult] = {}
@@ -265,8 +288,9 @@ def run_dag(
                 started.add(n)
                 try:
                     go = dependencies_met(tasks[n], results)
-                except DflowError as exc:
-                    failed.append({"id": n, "message": str(exc)})
+                except Exception as exc:  # noqa: BLE001 - record it, or the loop waits forever
+                    failed.append({"id": n, "message": f"{who}: task {n!r}: {exc}", "own": 1})
+                    results[n] = TaskResult("Error", False, [])
                     break
                 if not go:
                     run.skipped(
@@ -292,6 +316,8 @@ def run_dag(
             cond.wait(1.0)
     for t in threads:
         t.join()
+    if failed and failed[0].get("own"):
+        return "Error", failed[0]["message"], {}
     if failed or run.groups.cancelled.is_set():
         message = f"child '{failed[0]['id']}' failed" if failed else "terminated"
         return "Failed", message, {}

@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Mapping, Set
 
 from ...errors import InvalidWorkflowError
 
-__all__ = ["dependency_names", "dependencies_met", "TaskResult"]
+__all__ = ["dependency_names", "dependencies_met", "check_depends", "find_cycle", "TaskResult"]
 
 _TOKEN = re.compile(r"\s*(?:(&&|\|\|)|([!()])|([A-Za-z0-9][A-Za-z0-9-]*)(?:\.([A-Za-z]+))?)")
 _RESULTS = {
@@ -134,3 +134,39 @@ def dependencies_met(task: Mapping[str, Any], results: Dict[str, TaskResult]) ->
             f"task {task['name']!r}: cannot parse depends {task['depends']!r}"
         )
     return value
+
+
+def check_depends(task: Mapping[str, Any], names: Set[str]) -> None:
+    """Parse a task's ``depends`` in full; raises InvalidWorkflowError naming the task if bad.
+
+    ``names`` are the tasks it waits for, each of which must be a task of its DAG.
+    """
+    if "depends" in task:
+        dependencies_met(task, {n: TaskResult("Succeeded", False, []) for n in names})
+
+
+def find_cycle(deps: Mapping[str, Set[str]]) -> List[str]:
+    """The tasks of a dependency cycle in ``deps`` (task -> tasks it waits for), or ``[]``."""
+    state: Dict[str, int] = {}  # 1: on the current path, 2: done
+    path: List[str] = []
+
+    def visit(n: str) -> List[str]:
+        state[n] = 1
+        path.append(n)
+        for d in sorted(deps.get(n, ())):
+            if state.get(d) == 1:
+                return path[path.index(d) :]
+            if d not in state:
+                found = visit(d)
+                if found:
+                    return found
+        path.pop()
+        state[n] = 2
+        return []
+
+    for n in sorted(deps):
+        if n not in state:
+            found = visit(n)
+            if found:
+                return found
+    return []

@@ -223,12 +223,19 @@ class LocalEngine:
         path = self.layout.state(workflow_id)
         if not path.exists():
             raise NotFoundError(f"workflow {workflow_id!r} not found under {self.layout.root}")
+        data: Optional[Dict[str, Any]] = None
+        problem: Optional[ValueError] = None
         for _ in range(20):
             try:
                 data = read_state(path)
                 break
-            except ValueError:  # pragma: no cover - replaced between open and read
+            except ValueError as exc:  # replaced between open and read, or corrupt
+                problem = exc
                 time.sleep(0.05)
+        if data is None:
+            raise DflowError(
+                f"cannot read the state of workflow {workflow_id!r} at {path}: {problem}"
+            )
         if data["status"].get("phase") not in FINISHED and not self._owner_alive(workflow_id):
             if data["status"].get("phase") == "Running":
                 data["status"]["phase"] = "Error"

@@ -241,7 +241,7 @@ def _collect(
                 item["value"] = text[:-1] if text.endswith("\n") else text
             except (OSError, DflowError) as exc:
                 if "default" in source:
-                    item["value"] = source["default"]
+                    item["value"] = str(source["default"])
                 else:
                     errors.append(
                         f"output parameter {p['name']!r}: cannot read {source['path']!r} ({exc})"
@@ -249,7 +249,7 @@ def _collect(
         elif "value" in p:
             item["value"] = p["value"]
         elif "default" in source:
-            item["value"] = source["default"]
+            item["value"] = str(source["default"])
         params.append(item)
     if params:
         outputs["parameters"] = params

@@ -77,6 +77,8 @@ class ProcessGroups:
             )
         with self._lock:
             self._groups[proc.pid] = True
+        if self.cancelled.is_set():  # terminate ran before the group was registered
+            kill_group(proc.pid)
         if tick is not None:
             tick(proc.pid)
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -129,6 +131,8 @@ class ProcessGroups:
         pid = zygote.wait_for(rid, "pid", None)
         with self._lock:
             self._groups[pid] = True
+        if self.cancelled.is_set():  # terminate ran before the group was registered
+            kill_group(pid)
         deadline = None if timeout is None else time.monotonic() + timeout
         timed_out = False
         code: Optional[int] = None

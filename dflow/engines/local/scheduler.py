@@ -162,7 +162,7 @@ class Run:
         done = self.previous.get(name)
         if done is not None and done.get("type") == "Pod" and done.get("templateName") == template:
             return self._restore(done, boundary, parent)
-        if tmpl.get("retryStrategy") and kind == "Pod":
+        if tmpl.get("retryStrategy"):
             node = self._retry(tmpl, scope, inputs, name, display, boundary, parent, who)
         else:
             node = self._attempt(tmpl, scope, inputs, name, display, boundary, parent, who, 0)
@@ -303,14 +303,53 @@ class Run:
         parent: Optional[str],
         who: str,
     ) -> Dict[str, Any]:
-        raw = dict(tmpl["retryStrategy"])
+        extra: Dict[str, Any] = {"inputs": inputs} if inputs else {}
+        rnode = self.state.add_node(name, display, "Retry", tmpl["name"], boundary, parent, **extra)
+        where = f"{who}: template {tmpl['name']!r}: retryStrategy"
+        try:
+            child = self._retry_loop(
+                tmpl, scope, inputs, name, display, boundary, rnode, who, where
+            )
+        except (DflowError, ExpressionError, ValueError, TypeError, AttributeError) as exc:
+            text = str(exc)
+            message = text if text.startswith(where) else f"{where}: {text}"
+            self.state.update(rnode["id"], phase="Error", message=message)
+            if self.first_failure is None:
+                self.first_failure = message
+            return self.state.nodes[rnode["id"]]
+        fields: Dict[str, Any] = {"phase": child["phase"], "message": child.get("message") or None}
+        if child.get("outputs"):
+            fields["outputs"] = child["outputs"]
+        self.state.update(rnode["id"], **fields)
+        return self.state.nodes[rnode["id"]]
+
+    def _retry_loop(
+        self,
+        tmpl: Dict[str, Any],
+        scope: Dict[str, Any],
+        inputs: Dict[str, Any],
+        name: str,
+        display: str,
+        boundary: Optional[str],
+        rnode: Dict[str, Any],
+        who: str,
+        where: str,
+    ) -> Dict[str, Any]:
+        raw = tmpl["retryStrategy"]
+        if not isinstance(raw, dict):
+            raise StepError(f"{where} must be a mapping, not {raw!r}")
+        raw = dict(raw)
         expression = raw.pop("expression", None)  # evaluated after each attempt, with lastRetry
         strategy = deep_substitute(raw, scope, strict=True)
         limit = strategy.get("limit")
-        limit = None if limit in (None, "") else int(limit)
+        try:
+            limit = None if limit in (None, "") else int(limit)
+        except (TypeError, ValueError):
+            raise StepError(f"{where}.limit: {limit!r} is not an integer") from None
         policy = strategy.get("retryPolicy") or "OnFailure"
-        extra: Dict[str, Any] = {"inputs": inputs} if inputs else {}
-        rnode = self.state.add_node(name, display, "Retry", tmpl["name"], boundary, parent, **extra)
+        backoff = strategy.get("backoff")
+        if backoff:  # check it before the first attempt rather than after it
+            _backoff_delay(backoff, 0, where)
         attempt = 0
         while True:
             started = time.monotonic()
@@ -333,16 +372,13 @@ class Run:
             if not _policy_allows(policy, phase, child.get("message") or ""):
                 break
             if expression is not None and not self._retry_expression(
-                expression, child, time.monotonic() - started, who, scope
+                expression, child, time.monotonic() - started, where, scope
             ):
                 break
-            _backoff(strategy.get("backoff"), attempt, who)
+            if backoff:
+                time.sleep(_backoff_delay(backoff, attempt, where))
             attempt += 1
-        fields: Dict[str, Any] = {"phase": child["phase"], "message": child.get("message") or None}
-        if child.get("outputs"):
-            fields["outputs"] = child["outputs"]
-        self.state.update(rnode["id"], **fields)
-        return self.state.nodes[rnode["id"]]
+        return child
 
     def _retry_expression(
         self,
@@ -366,7 +402,7 @@ class Run:
                 text = text[3:-2]  # the tag form some users write
             return bool(evaluate(substitute(text, scope, strict=False), scope))
         except ExpressionError as exc:
-            raise StepError(f"{who}: retryStrategy.expression: {exc}") from exc
+            raise StepError(f"{who}.expression: {exc}") from exc
 
     # -- nodes that do not run -----------------------------------------------------------------
 
@@ -520,15 +556,19 @@ def _policy_allows(policy: str, phase: str, message: str) -> bool:
     return phase == "Failed"
 
 
-def _backoff(backoff: Any, attempt: int, who: str) -> None:
-    if not backoff:
-        return
-    seconds = (
-        parse_duration(backoff.get("duration"), f"{who}: retryStrategy.backoff.duration") or 0.0
-    )
-    factor = float(backoff.get("factor") or 1)
+def _backoff_delay(backoff: Any, attempt: int, where: str) -> float:
+    """Seconds to wait before retry ``attempt + 1``; ``where`` names the retryStrategy."""
+    if not isinstance(backoff, dict):
+        raise StepError(f"{where}.backoff must be a mapping, not {backoff!r}")
+    seconds = parse_duration(backoff.get("duration"), f"{where}.backoff.duration") or 0.0
+    try:
+        factor = float(backoff.get("factor") or 1)
+    except (TypeError, ValueError):
+        raise StepError(
+            f"{where}.backoff.factor: {backoff.get('factor')!r} is not a number"
+        ) from None
     delay = seconds * factor**attempt
-    cap = parse_duration(backoff.get("maxDuration"), f"{who}: retryStrategy.backoff.maxDuration")
+    cap = parse_duration(backoff.get("maxDuration"), f"{where}.backoff.maxDuration")
     if cap is not None:
         delay = min(delay, cap)
-    time.sleep(delay)
+    return float(delay)
