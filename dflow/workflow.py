@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from .config import config
 from .dag import DAG
+from .engines import FINISHED_PHASES
 from .errors import InvalidWorkflowError
 from .names import check_template_name
 from .render import render_workflow
@@ -17,8 +18,6 @@ from .step import Step
 from .steps import Steps
 
 __all__ = ["Workflow", "query_workflows"]
-
-FINISHED_PHASES = ("Succeeded", "Failed", "Error")
 
 
 class Workflow:

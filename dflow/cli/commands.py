@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any, Callable, Dict, List
 
-from ..engines import get_engine
+from ..engines import FINISHED_PHASES, get_engine
 from ..errors import DflowError
 from .table import format_table
 
@@ -24,7 +24,6 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
-FINISHED = ("Succeeded", "Failed", "Error")
 ACTION_VERBS = {
     "terminate": "terminated",
     "stop": "stopped",
@@ -152,7 +151,7 @@ def cmd_wait(args: argparse.Namespace) -> int:
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     while True:
         phase = (engine.get(args.id).get("status") or {}).get("phase")
-        if phase in FINISHED:
+        if phase in FINISHED_PHASES:
             break
         if deadline is not None and time.monotonic() > deadline:
             sys.stderr.write(f"dflow: workflow {args.id} still {phase or 'Pending'}\n")

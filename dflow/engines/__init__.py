@@ -8,7 +8,10 @@ from __future__ import annotations
 import importlib
 from typing import Any, Dict, List, Optional, Protocol
 
-__all__ = ["Engine", "get_engine", "ENGINES"]
+__all__ = ["Engine", "get_engine", "ENGINES", "FINISHED_PHASES"]
+
+# the phases in which a workflow has ended, on either engine
+FINISHED_PHASES = ("Succeeded", "Failed", "Error")
 
 # mode -> "module:class"; extensions may add their own.
 ENGINES: Dict[str, str] = {

@@ -6,11 +6,11 @@ import time
 from typing import Any, Dict, List, Mapping, Optional
 
 from ...errors import DflowError, InvalidWorkflowError
+from .. import FINISHED_PHASES
 from .client import ArgoClient
 
 __all__ = ["ArgoEngine", "ACTIONS", "FINISHED_PHASES"]
 
-FINISHED_PHASES = ("Succeeded", "Failed", "Error")
 # verb -> safe to repeat after a lost answer? (retry and resubmit start new work; the rest do not)
 ACTIONS: Dict[str, bool] = {
     "terminate": True,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from ...errors import DflowError, InvalidWorkflowError, NotFoundError
+from .. import FINISHED_PHASES
 from .layout import Layout, engine_root
 from .memo import MemoCache
 from .progress import ProgressLine
@@ -24,7 +25,6 @@ from .state import WorkflowState, now, read_state, write_json
 __all__ = ["LocalEngine"]
 
 log = logging.getLogger("dflow")
-FINISHED = ("Succeeded", "Failed", "Error")
 _ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
@@ -236,7 +236,9 @@ class LocalEngine:
             raise DflowError(
                 f"cannot read the state of workflow {workflow_id!r} at {path}: {problem}"
             )
-        if data["status"].get("phase") not in FINISHED and not self._owner_alive(workflow_id):
+        if data["status"].get("phase") not in FINISHED_PHASES and not self._owner_alive(
+            workflow_id
+        ):
             if data["status"].get("phase") == "Running":
                 data["status"]["phase"] = "Error"
                 data["status"]["message"] = "the process running this workflow has ended"
@@ -284,7 +286,7 @@ class LocalEngine:
             data = self.get(workflow_id)
             line.show(data)
             phase = str(data["status"].get("phase"))
-            if phase in FINISHED:
+            if phase in FINISHED_PHASES:
                 line.close(data)
                 return phase
             time.sleep(min(interval, 0.5))
@@ -322,7 +324,7 @@ class LocalEngine:
             return self._start(fresh, _renamed(previous, meta["name"], fresh["metadata"]["name"]))
         if verb == "delete":
             data = self.get(workflow_id)
-            if data["status"].get("phase") not in FINISHED:
+            if data["status"].get("phase") not in FINISHED_PHASES:
                 self._terminate(workflow_id)
             shutil.rmtree(self.layout.workflow(workflow_id), ignore_errors=True)
             return {}
@@ -343,7 +345,7 @@ class LocalEngine:
 
     def _terminate(self, wid: str) -> Dict[str, Any]:
         data = self.get(wid)
-        if data["status"].get("phase") in FINISHED:
+        if data["status"].get("phase") in FINISHED_PHASES:
             return data
         self.layout.control(wid).write_text("terminate")
         run = self._runs.get(wid)
@@ -352,7 +354,7 @@ class LocalEngine:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             data = self.get(wid)
-            if data["status"].get("phase") in FINISHED:
+            if data["status"].get("phase") in FINISHED_PHASES:
                 return data
             time.sleep(0.1)
         raise DflowError(f"workflow {wid!r} did not stop within 30 s")
