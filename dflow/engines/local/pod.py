@@ -56,7 +56,7 @@ def _env(run: Run, tmpl: Dict[str, Any], step_dir: Path) -> Dict[str, str]:
     body = tmpl.get("script") or tmpl.get("container") or {}
     for var in body.get("env") or ():
         if "value" in var:
-            env[var["name"]] = run.sandbox.text(step_dir, str(var["value"]))
+            env[var["name"]] = str(var["value"])
         elif "secretKeyRef" in (var.get("valueFrom") or {}):
             from ...secrets import resolve_secret_ref
 
@@ -66,6 +66,25 @@ def _env(run: Run, tmpl: Dict[str, Any], step_dir: Path) -> Dict[str, str]:
     env["ARGO_PROGRESS_FILE"] = run.sandbox.visible_path(step_dir, PROGRESS_FILE)
     env["TMPDIR"] = run.sandbox.visible_path(step_dir, "/tmp")
     return env
+
+
+def _own_text(run: Run, body: Dict[str, Any], step_dir: Path) -> Dict[str, Any]:
+    """The template's script, command, arguments and env values with its /tmp mapped."""
+    key = "script" if "script" in body else "container"
+    if key not in body:
+        return body
+    inner = dict(body[key])
+    if "source" in inner:
+        inner["source"] = run.sandbox.text(step_dir, str(inner["source"]))
+    for field in ("command", "args"):
+        if inner.get(field):
+            inner[field] = [run.sandbox.text(step_dir, str(a)) for a in inner[field]]
+    if inner.get("env"):
+        inner["env"] = [
+            {**v, "value": run.sandbox.text(step_dir, str(v["value"]))} if "value" in v else v
+            for v in inner["env"]
+        ]
+    return {**body, key: inner}
 
 
 def _tail(step_dir: Path, lines: int = 20) -> str:
@@ -104,9 +123,11 @@ def run_pod(
     scope.update({"pod.name": pod, "node.name": node["name"], "retries": str(retries)})
     for art in tmpl.get("inputs", {}).get("artifacts") or ():
         if "path" in art:
-            scope[f"inputs.artifacts.{art['name']}.path"] = art["path"]
+            scope[f"inputs.artifacts.{art['name']}.path"] = run.sandbox.visible_path(
+                step_dir, art["path"]
+            )
     body = {k: v for k, v in tmpl.items() if k not in ("memoize", "outputs")}
-    body = deep_substitute(body, scope, strict=False)
+    body = deep_substitute(_own_text(run, body, step_dir), scope, strict=False)
     outputs_spec = deep_substitute(tmpl.get("outputs") or {}, scope, strict=False)
     _load_inputs(run, body, node, scope, step_dir)
     try:
@@ -115,13 +136,11 @@ def run_pod(
         return "Failed", str(exc), {}
     argv = _command(body, name)
     if "script" in body:
-        source = run.sandbox.text(step_dir, body["script"].get("source", ""))
+        source = body["script"].get("source", "")
         run.sandbox.host_path(step_dir, SCRIPT_FILE, name).write_text(source)
-        argv = [run.sandbox.text(step_dir, a) for a in argv]
         argv.append(run.sandbox.visible_path(step_dir, SCRIPT_FILE))
     else:
-        args = list(body["container"].get("args") or ())
-        argv = [run.sandbox.text(step_dir, a) for a in argv + args]
+        argv += list(body["container"].get("args") or ())
     timeout = parse_duration(body.get("timeout"), f"template {name!r}: timeout")
     progress_path = run.sandbox.host_path(step_dir, PROGRESS_FILE, name)
     progress_path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,15 +157,14 @@ def run_pod(
         return "Failed", str(exc), {}
     zygote = run.zygote() if argv[0] == sys.executable and len(argv) == 2 else None
     if zygote is not None:
-        namespace = run.sandbox.mode == "namespace"
         outcome = run.groups.run_forked(
             zygote,
             argv[1:],
-            cwd=WORK_DIR if namespace else str(work),
+            cwd=str(work),
             env=env,
             stdout=str(step_dir / "stdout"),
             stderr=str(step_dir / "stderr"),
-            bind_tmp=str(step_dir / "tmp") if namespace else None,
+            private_mounts=run.sandbox.mode == "namespace",
             timeout=timeout,
             tick=tick,
         )

@@ -119,7 +119,7 @@ class ProcessGroups:
         env: Dict[str, str],
         stdout: str,
         stderr: str,
-        bind_tmp: Optional[str],
+        private_mounts: bool,
         timeout: Optional[float],
         tick: Optional[Callable[[int], None]] = None,
         tick_every: float = 1.0,
@@ -127,7 +127,7 @@ class ProcessGroups:
         """Like ``run``, for a Python script forked from the zygote (``argv`` = script + args)."""
         if self.cancelled.is_set():
             return Outcome(None, cancelled=True)
-        rid = zygote.start(argv, cwd, env, stdout, stderr, bind_tmp)
+        rid = zygote.start(argv, cwd, env, stdout, stderr, private_mounts)
         pid = zygote.wait_for(rid, "pid", None)
         with self._lock:
             self._groups[pid] = True

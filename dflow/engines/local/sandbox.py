@@ -1,10 +1,12 @@
-"""Path mapping: a step's container ``/tmp`` becomes its own directory on the host.
+"""Path mapping: the container paths of a step (its ``/tmp``) live in the step's own directory.
 
-Two ways, chosen once per process: ``namespace`` runs the step in a private mount namespace with
-its directory bind-mounted on ``/tmp`` (root, or unprivileged user namespaces), so scripts see the
-very paths Argo gives them; ``rewrite`` replaces ``/tmp`` in the script text, command, arguments,
-environment and template paths by the step's directory (works everywhere, but misses paths a
-script builds at run time, e.g. ``"/t" + "mp"``).
+As in the original's debug mode, the template's own text (script, command, arguments, environment
+values) has ``/tmp`` replaced by the step's directory *before* parameters are substituted: the
+paths dflow uses in the container (inputs, outputs, the script, a template's declared paths) are
+private to the step, while every host file, ``/tmp`` included, stays visible under its own name
+(an interpreter or virtual environment under ``/tmp``, a path given as a parameter, a module
+imported at run time). ``namespace`` also runs each step in a private mount namespace (mounts it
+makes stay its own); ``rewrite`` runs it as a plain process; ``auto`` picks ``namespace`` for root.
 """
 
 from __future__ import annotations
@@ -12,10 +14,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 from ...errors import DflowError
 
@@ -23,34 +23,15 @@ __all__ = ["Sandbox", "probe_namespace", "CONTAINER_TMP"]
 
 CONTAINER_TMP = "/tmp"
 _TMP = re.compile(r"(?<![\w./-])/tmp(?=/|\b|$)")
-_BIND = 'mount --bind "$0" /tmp && cd /tmp/.argo/work && exec "$@"'
-_probed: Optional[bool] = None
 
 
 def _unshare_argv() -> List[str]:
-    argv = ["unshare", "--mount", "--propagation", "private"]
-    if os.geteuid() != 0:
-        argv.insert(1, "--map-root-user")
-    return argv
+    return ["unshare", "--mount", "--propagation", "private"]
 
 
 def probe_namespace() -> bool:
-    """Whether this machine lets us bind a directory on /tmp in a private mount namespace."""
-    global _probed
-    if _probed is None:
-        if shutil.which("unshare") is None or shutil.which("mount") is None:
-            _probed = False
-        else:
-            with tempfile.TemporaryDirectory() as probe:
-                Path(probe, ".argo", "work").mkdir(parents=True)
-                Path(probe, "seen").write_text("ok")
-                argv = _unshare_argv() + ["sh", "-c", _BIND, probe, "cat", "/tmp/seen"]
-                try:
-                    done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
-                    _probed = done.returncode == 0 and done.stdout.strip() == "ok"
-                except (OSError, subprocess.SubprocessError):
-                    _probed = False
-    return _probed
+    """Whether steps can run in a private mount namespace without changing their user id."""
+    return os.geteuid() == 0 and shutil.which("unshare") is not None
 
 
 class Sandbox:
@@ -62,7 +43,7 @@ class Sandbox:
         if mode == "auto":
             mode = "namespace" if probe_namespace() else "rewrite"
         elif mode == "namespace" and not probe_namespace():
-            raise DflowError("debug isolation 'namespace' is not allowed on this machine")
+            raise DflowError("debug isolation 'namespace' needs root and unshare on this machine")
         self.mode = mode
 
     def host_path(self, step_dir: Path, path: str, what: str) -> Path:
@@ -77,19 +58,15 @@ class Sandbox:
         )
 
     def text(self, step_dir: Path, text: str) -> str:
-        """Script text, a command word or an environment value as the step process sees it."""
-        if self.mode == "namespace":
-            return text
+        """Template text (before substitution) as the step process sees it."""
         return _TMP.sub(str(step_dir / "tmp"), text)
 
     def visible_path(self, step_dir: Path, path: str) -> str:
         """How the step process names a file it should find at container ``path``."""
-        if self.mode == "namespace":
-            return path
         return _TMP.sub(str(step_dir / "tmp"), path)
 
     def wrap(self, step_dir: Path, argv: List[str]) -> List[str]:
-        """The command that runs ``argv`` with the step's directory as its /tmp."""
+        """The command that runs ``argv`` as the step process."""
         if self.mode == "namespace":
-            return _unshare_argv() + ["sh", "-c", _BIND, str(step_dir / "tmp"), *argv]
+            return _unshare_argv() + ["--", *argv]
         return argv

@@ -54,9 +54,7 @@ class Run:
         self.groups = ProcessGroups()
         self.previous = previous or {}
         self.first_failure: Optional[str] = None
-        self.use_zygote = (
-            use_zygote and sandbox.mode != "namespace" or (use_zygote and os.geteuid() == 0)
-        )
+        self.use_zygote = use_zygote
         self._zygote: Any = None
         self._zygote_lock = threading.Lock()
         self._global_lock = threading.Lock()

@@ -2,7 +2,7 @@
 
 Starting ``python3`` and importing the OP runtime costs a few hundred milliseconds per step; the
 zygote pays it once, then forks a child per step that sets up the step exactly as a fresh
-process would get it (new session, the step's /tmp bound in a private mount namespace, working
+process would get it (new session, a private mount namespace when asked, working
 directory, environment, ``sys.path``, output files) and runs the script as ``__main__``.
 Requests and answers are JSON lines on the zygote's stdin and stdout.
 """
@@ -29,10 +29,10 @@ _PRELOAD = (
     "typeguard",
 )
 _CLONE_NEWNS = 0x00020000
-_MS_BIND, _MS_REC, _MS_PRIVATE = 4096, 16384, 262144
+_MS_REC, _MS_PRIVATE = 16384, 262144
 
 
-def _bind_tmp(host_tmp: str) -> None:
+def _private_mounts() -> None:
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -40,8 +40,6 @@ def _bind_tmp(host_tmp: str) -> None:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
     if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
         raise OSError(ctypes.get_errno(), "mount --make-rprivate /")
-    if libc.mount(host_tmp.encode(), b"/tmp", None, _MS_BIND, None) != 0:
-        raise OSError(ctypes.get_errno(), f"mount --bind {host_tmp} /tmp")
 
 
 def _child(req: Dict[str, Any], base_path: List[str]) -> None:
@@ -55,8 +53,8 @@ def _child(req: Dict[str, Any], base_path: List[str]) -> None:
         err = os.open(req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         os.dup2(out, 1)
         os.dup2(err, 2)
-        if req.get("bind_tmp"):
-            _bind_tmp(req["bind_tmp"])
+        if req.get("private_mounts"):
+            _private_mounts()
         os.chdir(req["cwd"])
         os.environ.clear()
         os.environ.update(req["env"])
@@ -192,7 +190,7 @@ class Zygote:
         env: Dict[str, str],
         stdout: str,
         stderr: str,
-        bind_tmp: Optional[str],
+        private_mounts: bool,
     ) -> str:
         """Ask for a step process; returns the request id (``pid``/``exit`` come later)."""
         with self._lock:
@@ -205,7 +203,7 @@ class Zygote:
                 "env": env,
                 "stdout": stdout,
                 "stderr": stderr,
-                "bind_tmp": bind_tmp,
+                "private_mounts": private_mounts,
             }
             assert self.proc.stdin is not None
             self.proc.stdin.write((json.dumps(req) + "\n").encode())
