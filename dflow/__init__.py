@@ -68,6 +68,7 @@ _LAZY = {
     **dict.fromkeys(["Task"], "dflow.task"),
     **dict.fromkeys(["Workflow", "query_workflows"], "dflow.workflow"),
     **dict.fromkeys(["ArgoWorkflow", "ArgoStep"], "dflow.argo_objects"),
+    **dict.fromkeys(["gen_code"], "dflow.code_gen"),
     **dict.fromkeys(
         [
             "upload_artifact",

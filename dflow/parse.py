@@ -3,12 +3,14 @@
 ``Workflow.from_dict(wf.to_dict()).to_dict() == wf.to_dict()`` holds for every manifest dflow
 renders.
 Fields dflow does not model are an error naming the template and field, never dropped silently.
+Every object is made through a ``Maker``: ``Direct`` builds it, while ``dflow.code_gen`` records
+the same calls as Python source, so the manifest is read in one place for both.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional, cast
+from typing import Any, Callable, Dict, List, Optional, Protocol, Set
 
 from .dag import DAG
 from .errors import InvalidWorkflowError
@@ -38,7 +40,7 @@ from .step import Step
 from .steps import Steps
 from .task import Task
 
-__all__ = ["workflow_from_dict"]
+__all__ = ["workflow_from_dict", "Maker", "Direct"]
 
 _COMMON = {
     "name", "inputs", "outputs", "metadata", "timeout", "retryStrategy", "memoize",
@@ -59,8 +61,43 @@ def _unsupported(where: str, fields: Any, known: set) -> None:
         raise InvalidWorkflowError(f"{where}: field {extra[0]!r} is not supported by from_dict")
 
 
-def workflow_from_dict(cls: Callable[..., Any], manifest: Dict[str, Any]) -> Any:
-    """A ``Workflow`` (of class ``cls``) equivalent to ``manifest``."""
+class Maker(Protocol):
+    """How the reader makes objects: builds them, or writes the code that would."""
+
+    def new(self, cls: Callable[..., Any], *args: Any, bind: str = "", **kwargs: Any) -> Any:
+        """``cls(*args, **kwargs)``; ``bind`` names an object worth a variable of its own."""
+
+    def call(self, obj: Any, method: str, *args: Any) -> Any:
+        """``obj.method(*args)``, its result used as a value."""
+
+    def do(self, obj: Any, method: str, *args: Any) -> None:
+        """``obj.method(*args)`` for its effect."""
+
+    def set(self, obj: Any, attr: str, value: Any) -> None:
+        """``obj.attr = value``."""
+
+
+class Direct:
+    """The maker that builds the objects."""
+
+    def new(self, cls: Callable[..., Any], *args: Any, bind: str = "", **kwargs: Any) -> Any:
+        return cls(*args, **kwargs)
+
+    def call(self, obj: Any, method: str, *args: Any) -> Any:
+        return getattr(obj, method)(*args)
+
+    def do(self, obj: Any, method: str, *args: Any) -> None:
+        getattr(obj, method)(*args)
+
+    def set(self, obj: Any, attr: str, value: Any) -> None:
+        setattr(obj, attr, value)
+
+
+def workflow_from_dict(
+    cls: Callable[..., Any], manifest: Dict[str, Any], maker: Optional[Maker] = None
+) -> Any:
+    """A ``Workflow`` (of class ``cls``) equivalent to ``manifest``, made by ``maker``."""
+    make: Maker = maker or Direct()
     if manifest.get("kind", "Workflow") != "Workflow":
         raise InvalidWorkflowError(
             f"expected a Workflow manifest, got kind {manifest.get('kind')!r}"
@@ -75,51 +112,66 @@ def workflow_from_dict(cls: Callable[..., Any], manifest: Dict[str, Any]) -> Any
         raise InvalidWorkflowError(
             f"workflow spec: entrypoint {entry!r} is not one of its templates"
         )
-    builder = _Builder(bodies, claims)
+    builder = _Builder(bodies, claims, make)
     entrypoint = builder.template(entry)
+    entry_kind = "steps" if "steps" in bodies[entry] else "dag" if "dag" in bodies[entry] else ""
     name = metadata.get("name") or metadata.get("generateName", "workflow-")[:-1]
-    wf = cls(
+    wf = make.new(
+        cls,
+        bind="wf",
         name=name,
-        steps=entrypoint if isinstance(entrypoint, Steps) else None,
-        dag=entrypoint if isinstance(entrypoint, DAG) else None,
+        steps=entrypoint if entry_kind == "steps" else None,
+        dag=entrypoint if entry_kind == "dag" else None,
         id=metadata.get("name"),
         annotations=metadata.get("annotations"),
         labels=metadata.get("labels"),
         parallelism=spec.get("parallelism"),
         pod_gc_strategy=spec.get("podGC", {}).get("strategy"),
-        image_pull_secrets=[s["name"] for s in spec.get("imagePullSecrets", [])],
+        image_pull_secrets=[s["name"] for s in spec.get("imagePullSecrets", [])] or None,
         artifact_repo_key=spec.get("artifactRepositoryRef", {}).get("key"),
         volumes=spec.get("volumes"),
         service_account_name=spec.get("serviceAccountName"),
     )
     # annotations that came from config defaults must not be doubled: take the manifest's exactly
-    wf.annotations = dict(metadata.get("annotations") or {})
+    make.set(wf, "annotations", dict(metadata.get("annotations") or {}))
     return wf
 
 
 class _Builder:
-    def __init__(self, bodies: Dict[str, Dict[str, Any]], claims: Dict[str, Any]) -> None:
+    def __init__(
+        self, bodies: Dict[str, Dict[str, Any]], claims: Dict[str, Any], make: Maker
+    ) -> None:
         self.bodies = bodies
         self.claims = claims
-        self.built: Dict[str, OPTemplate] = {}
+        self.make = make
+        self.built: Dict[str, Any] = {}
+        # templates called with a step key: the key parameter is added back when they render
+        self.keyed: Set[str] = set()
+        for body in bodies.values():
+            calls = [s for group in body.get("steps") or [] for s in group]
+            calls += (body.get("dag") or {}).get("tasks") or []
+            for call in calls:
+                args = (call.get("arguments") or {}).get("parameters") or []
+                if any(p.get("name") == KEY_PARAMETER for p in args):
+                    self.keyed.add(call.get("template"))
 
-    def template(self, name: str) -> OPTemplate:
+    def template(self, name: str) -> Any:
         if name in self.built:
             return self.built[name]
         body = self.bodies.get(name)
         if body is None:
             raise InvalidWorkflowError(f"template {name!r} is used but not defined")
         if "steps" in body:
-            steps = Steps(name, **self._common(body, {"steps"}))
+            steps = self.make.new(Steps, name, bind=name, **self._common(body, {"steps"}))
             self.built[name] = steps
             for group in body["steps"]:
-                steps.add([self._step(Step, s, name) for s in group])
+                self.make.do(steps, "add", [self._step(Step, s, name) for s in group])
             return steps
         if "dag" in body:
-            dag = DAG(name, **self._common(body, {"dag"}))
+            dag = self.make.new(DAG, name, bind=name, **self._common(body, {"dag"}))
             self.built[name] = dag
             _unsupported(f"template {name!r} dag", body["dag"], {"tasks"})
-            dag.add([cast(Task, self._step(Task, t, name)) for t in body["dag"]["tasks"]])
+            self.make.do(dag, "add", [self._step(Task, t, name) for t in body["dag"]["tasks"]])
             return dag
         built = self._leaf(body)
         self.built[name] = built
@@ -137,11 +189,11 @@ class _Builder:
         box = body.get("script") or body.get("container") or {}
         pvcs = [self._pvc(m) for m in box.get("volumeMounts", []) if m["name"] in self.claims]
         return {
-            "inputs": _inputs(body.get("inputs", {})),
-            "outputs": _outputs(body.get("outputs", {})),
+            "inputs": self._inputs(body.get("inputs", {}), drop_key=name in self.keyed),
+            "outputs": self._outputs(body.get("outputs", {})),
             "memoize_key": memoize_key,
-            "annotations": annotations,
-            "labels": metadata.get("labels"),
+            "annotations": annotations or None,
+            "labels": metadata.get("labels") or None,
             "timeout": body.get("timeout"),
             "retry_strategy": body.get("retryStrategy"),
             "node_selector": body.get("nodeSelector"),
@@ -149,22 +201,26 @@ class _Builder:
             "affinity": body.get("affinity"),
             "parallelism": body.get("parallelism"),
             "init_progress": init_progress,
-            "volumes": body.get("volumes", []),
-            "pvcs": pvcs,
+            "volumes": body.get("volumes") or None,
+            "pvcs": pvcs or None,
         }
 
-    def _pvc(self, mount: Dict[str, Any]) -> PVC:
+    def _pvc(self, mount: Dict[str, Any]) -> Any:
         claim = self.claims[mount["name"]]["spec"]
-        pvc = PVC(
+        pvc = self.make.new(
+            PVC,
             mount["name"],
             mount.get("subPath", ""),
             claim["resources"]["requests"]["storage"],
             claim.get("storageClassName"),
             claim.get("accessModes"),
         )
-        return pvc if mount["mountPath"] == pvc.path else pvc.mounted_at(mount["mountPath"])
+        default_path = f"/tmp/pvc/{mount['name']}"  # PVC.path when no mount path is given
+        if mount["mountPath"] == default_path:
+            return pvc
+        return self.make.call(pvc, "mounted_at", mount["mountPath"])
 
-    def _leaf(self, body: Dict[str, Any]) -> OPTemplate:
+    def _leaf(self, body: Dict[str, Any]) -> Any:
         name = body["name"]
         if "resource" in body:
             common = self._common(body, {"resource"})
@@ -174,8 +230,10 @@ class _Builder:
                 res,
                 {"action", "manifest", "successCondition", "failureCondition", "setOwnerReference"},
             )
-            return ResourceOPTemplate(
+            return self.make.new(
+                ResourceOPTemplate,
                 name,
+                bind=name,
                 action=res["action"],
                 manifest=res.get("manifest"),
                 success_condition=res.get("successCondition"),
@@ -194,27 +252,39 @@ class _Builder:
         resources = box.get("resources", {})
         fields = dict(
             image=box.get("image"),
-            mounts=mounts,
+            mounts=mounts or None,
             image_pull_policy=box.get("imagePullPolicy"),
-            envs={e["name"]: e.get("value", e.get("valueFrom")) for e in box.get("env", [])},
+            envs={e["name"]: e.get("value", e.get("valueFrom")) for e in box.get("env", [])}
+            or None,
         )
         if kind == "container":
             _unsupported(f"template {name!r} container", box, _CONTAINER | {"args"})
-            t: OPTemplate = ContainerOPTemplate(
-                name, command=box.get("command"), args=box.get("args"), **fields, **common
+            t = self.make.new(
+                ContainerOPTemplate,
+                name,
+                bind=name,
+                command=box.get("command"),
+                args=box.get("args"),
+                **fields,
+                **common,
             )
         else:
             _unsupported(f"template {name!r} script", box, _CONTAINER | {"source"})
             command = box.get("command") or []
-            cls = {("sh",): ShellOPTemplate, ("python3",): PythonScriptOPTemplate}.get(
-                tuple(command), ScriptOPTemplate
-            )
-            t = cls(name, command=command, script=box.get("source", ""), **fields, **common)
-        t.requests = dict(resources.get("requests", {}))  # type: ignore[attr-defined]
-        t.limits = dict(resources.get("limits", {}))  # type: ignore[attr-defined]
+            cls: Callable[..., OPTemplate] = {
+                ("sh",): ShellOPTemplate,
+                ("python3",): PythonScriptOPTemplate,
+            }.get(tuple(command), ScriptOPTemplate)
+            t = self.make.new(
+                cls, name, bind=name, command=command, script=box.get("source", ""),
+                **fields, **common,
+            )  # fmt: skip
+        for field in ("requests", "limits"):
+            if resources.get(field):  # a new template has none
+                self.make.set(t, field, dict(resources[field]))
         return t
 
-    def _step(self, cls: type, d: Dict[str, Any], parent: str) -> Step:
+    def _step(self, cls: type, d: Dict[str, Any], parent: str) -> Any:
         _unsupported(
             f"step {d.get('name')!r} of {parent!r}", d, _STEP | {"dependencies", "depends"}
         )
@@ -222,21 +292,19 @@ class _Builder:
         args = d.get("arguments", {})
         params = {p["name"]: p.get("value", "") for p in args.get("parameters", [])}
         key = params.pop(KEY_PARAMETER, None)
-        if key is not None:
-            template.inputs.parameters.pop(KEY_PARAMETER, None)
-        artifacts = {a["name"]: _source(a) for a in args.get("artifacts", [])}
+        artifacts = {a["name"]: self._source(a) for a in args.get("artifacts", [])}
         with_param: Any = d.get("withParam")
         if isinstance(with_param, str) and "{{" not in with_param:
             with_param = json.loads(with_param)
         seq = d.get("withSequence")
         continue_on = d.get("continueOn", {})
         kwargs: Dict[str, Any] = dict(
-            parameters=params,
-            artifacts=artifacts,
+            parameters=params or None,
+            artifacts=artifacts or None,
             when=d.get("when"),
             with_param=with_param,
             with_items=d.get("withItems"),
-            with_sequence=ArgoSequence(**seq) if seq else None,
+            with_sequence=self.make.new(ArgoSequence, **seq) if seq else None,
             continue_on_failed=continue_on.get("failed", False),
             continue_on_error=continue_on.get("error", False),
             key=key,
@@ -246,63 +314,82 @@ class _Builder:
             if "depends" in d:
                 deps = [d["depends"]]
             kwargs["dependencies"] = deps
-        return cls(d["name"], template, **kwargs)  # type: ignore[no-any-return]
+        kind = "task" if cls is Task else "step"
+        return self.make.new(cls, d["name"], template, bind=f"{kind} {d['name']}", **kwargs)
 
-
-def _inputs(d: Dict[str, Any]) -> Inputs:
-    inputs = Inputs()
-    for p in d.get("parameters", []):
-        extra = {"value": p["value"]} if "value" in p else {}
-        inputs.parameters[p["name"]] = InputParameter(
-            description=p.get("description"), enum=p.get("enum"), **extra
-        )
-    for a in d.get("artifacts", []):
-        source = S3Artifact(a["s3"]["key"]) if "s3" in a else None
-        inputs.artifacts[a["name"]] = InputArtifact(
-            path=a.get("path"), optional=a.get("optional", False), mode=a.get("mode"), source=source
-        )
-    return inputs
-
-
-def _outputs(d: Dict[str, Any]) -> Outputs:
-    outputs = Outputs()
-    for p in d.get("parameters", []):
-        vf = p.get("valueFrom", {})
-        extra = {"value": p["value"]} if "value" in p else {}
-        if "default" in vf:
-            extra["default"] = vf["default"]
-        outputs.parameters[p["name"]] = OutputParameter(
-            value_from_path=vf.get("path"),
-            value_from_parameter=vf.get("parameter"),
-            value_from_expression=vf.get("expression"),
-            global_name=p.get("globalName"),
-            description=p.get("description"),
-            **extra,
-        )
-    for a in d.get("artifacts", []):
-        outputs.artifacts[a["name"]] = OutputArtifact(
-            path=a.get("path"),
-            _from=a.get("from"),
-            from_expression=a.get("fromExpression"),
-            archive=None if "none" in a.get("archive", {}) else "tar",
-            global_name=a.get("globalName"),
-            optional=a.get("optional", False),
-            save=[S3Artifact(a["s3"]["key"])] if "s3" in a else None,
-        )
-    return outputs
-
-
-def _source(a: Dict[str, Any]) -> Optional[Any]:
-    if "from" in a:
-        if "subPath" in a:
-            raise InvalidWorkflowError(
-                f"input artifact {a['name']!r}: 'from' with 'subPath' is not supported by from_dict"
+    def _inputs(self, d: Dict[str, Any], drop_key: bool) -> Any:
+        make = self.make
+        parameters = {}
+        for p in d.get("parameters", []):
+            if drop_key and p["name"] == KEY_PARAMETER:
+                continue
+            extra = {"value": p["value"]} if "value" in p else {}
+            parameters[p["name"]] = make.new(
+                InputParameter, description=p.get("description"), enum=p.get("enum"), **extra
             )
-        return a["from"]
-    if "s3" in a:
-        return S3Artifact(a["s3"]["key"])
-    if "fromExpression" in a:
-        return ArgoVar(a["fromExpression"])
-    if "raw" in a:
-        return RawArtifact(a["raw"].get("data", ""))
-    raise InvalidWorkflowError(f"input artifact {a['name']!r}: no from, s3 or fromExpression")
+        artifacts = {}
+        for a in d.get("artifacts", []):
+            source = make.new(S3Artifact, a["s3"]["key"]) if "s3" in a else None
+            artifacts[a["name"]] = make.new(
+                InputArtifact,
+                path=a.get("path"),
+                optional=a.get("optional", False),
+                mode=a.get("mode"),
+                source=source,
+            )
+        return _io(make, Inputs, parameters, artifacts)
+
+    def _outputs(self, d: Dict[str, Any]) -> Any:
+        make = self.make
+        parameters = {}
+        for p in d.get("parameters", []):
+            vf = p.get("valueFrom", {})
+            extra = {"value": p["value"]} if "value" in p else {}
+            if "default" in vf:
+                extra["default"] = vf["default"]
+            parameters[p["name"]] = make.new(
+                OutputParameter,
+                value_from_path=vf.get("path"),
+                value_from_parameter=vf.get("parameter"),
+                value_from_expression=vf.get("expression"),
+                global_name=p.get("globalName"),
+                description=p.get("description"),
+                **extra,
+            )
+        artifacts = {}
+        for a in d.get("artifacts", []):
+            artifacts[a["name"]] = make.new(
+                OutputArtifact,
+                path=a.get("path"),
+                _from=a.get("from"),
+                from_expression=a.get("fromExpression"),
+                archive=None if "none" in a.get("archive", {}) else "tar",
+                global_name=a.get("globalName"),
+                optional=a.get("optional", False),
+                save=[make.new(S3Artifact, a["s3"]["key"])] if "s3" in a else None,
+            )
+        return _io(make, Outputs, parameters, artifacts)
+
+    def _source(self, a: Dict[str, Any]) -> Optional[Any]:
+        if "from" in a:
+            if "subPath" in a:
+                raise InvalidWorkflowError(
+                    f"input artifact {a['name']!r}: 'from' with 'subPath' is not supported "
+                    "by from_dict"
+                )
+            return a["from"]
+        if "s3" in a:
+            return self.make.new(S3Artifact, a["s3"]["key"])
+        if "fromExpression" in a:
+            return self.make.new(ArgoVar, a["fromExpression"])
+        if "raw" in a:
+            return self.make.new(RawArtifact, a["raw"].get("data", ""))
+        raise InvalidWorkflowError(f"input artifact {a['name']!r}: no from, s3 or fromExpression")
+
+
+def _io(make: Maker, cls: type, parameters: Dict[str, Any], artifacts: Dict[str, Any]) -> Any:
+    """``Inputs``/``Outputs`` of the non-empty dicts; None (a template's default) when empty."""
+    if not parameters and not artifacts:
+        return None
+    given: Dict[str, Any] = {"parameters": parameters, "artifacts": artifacts}
+    return make.new(cls, **{k: v for k, v in given.items() if v})

@@ -1,0 +1,306 @@
+"""``gen_code``: the Python source that rebuilds a workflow, written from its Argo manifest.
+
+The manifest is read by the same reader as ``Workflow.from_dict`` (``dflow.parse``); here its
+calls are recorded as statements instead of being made, so running the source builds the very
+objects ``from_dict`` would, and they render the same manifest.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import keyword
+import re
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Union
+
+from .errors import InvalidWorkflowError
+
+__all__ = ["gen_code", "CodeGenerator", "evalable_repr"]
+
+WIDTH = 99  # the longest line written when an expression can be broken
+
+
+class _Node:
+    """An expression of the generated source, printed flat or broken over lines."""
+
+    def flat(self) -> str:
+        raise NotImplementedError
+
+    def text(self, indent: int = 0) -> str:
+        return self.flat()
+
+
+class _Atom(_Node):
+    def __init__(self, src: str) -> None:
+        self.src = src
+
+    def flat(self) -> str:
+        return self.src
+
+
+class _Seq(_Node):
+    """A call, list or dict: an opening, items and a closing."""
+
+    def __init__(self, opening: str, items: List[str | _Node], closing: str) -> None:
+        self.opening, self.items, self.closing = opening, items, closing
+        self._flat: Optional[str] = None
+
+    def _item(self, item: str | _Node, indent: int) -> str:
+        return item if isinstance(item, str) else item.text(indent)
+
+    def flat(self) -> str:
+        if self._flat is None:
+            inner = ", ".join(i if isinstance(i, str) else i.flat() for i in self.items)
+            self._flat = f"{self.opening}{inner}{self.closing}"
+        return self._flat
+
+    def text(self, indent: int = 0) -> str:
+        flat = self.flat()
+        if indent + len(flat) <= WIDTH or not self.items:
+            return flat
+        pad = " " * (indent + 4)
+        lines = [f"{pad}{self._item(i, indent + 4)}," for i in self.items]
+        return "\n".join([self.opening, *lines, " " * indent + self.closing])
+
+
+class _Pair(_Node):
+    """``key: value`` in a dict or ``name=value`` in a call."""
+
+    def __init__(self, head: str, value: _Node) -> None:
+        self.head, self.value = head, value
+
+    def flat(self) -> str:
+        return self.head + self.value.flat()
+
+    def text(self, indent: int = 0) -> str:
+        return self.head + self.value.text(indent)
+
+
+class _Text(_Node):
+    """A string; one of several lines is written as one literal per line when broken."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def flat(self) -> str:
+        return repr(self.value)
+
+    def text(self, indent: int = 0) -> str:
+        flat = self.flat()
+        lines = self.value.splitlines(keepends=True)
+        if indent + len(flat) <= WIDTH or len(lines) < 2:
+            return flat
+        pad = " " * (indent + 4)
+        return "\n".join(["(", *(pad + repr(line) for line in lines), " " * indent + ")"])
+
+
+def _identifier(text: str) -> str:
+    name = re.sub(r"\W", "_", text.strip().lower()) or "x"
+    return "_" + name if name[0].isdigit() else name
+
+
+class _Recorder:
+    """The maker that writes each call as source (see ``dflow.parse.Maker``)."""
+
+    def __init__(self, workflow_cls: type) -> None:
+        self.workflow_cls = workflow_cls
+        self.lines: List[str] = []
+        self.taken = {"wf", "dflow"} | set(keyword.kwlist) | set(dir(builtins))
+        self.imports: Dict[str, Callable[..., Any]] = {}
+
+    # -- expressions -----------------------------------------------------------------------------
+
+    def literal(self, value: Any) -> _Node:
+        if isinstance(value, _Node):
+            return value
+        if isinstance(value, str):
+            return _Text(value)
+        if value is None or isinstance(value, (bool, int, float)):
+            return _Atom(repr(value))
+        if isinstance(value, Mapping):
+            pairs: List[str | _Node] = [
+                _Pair(f"{self.literal(k).flat()}: ", self.literal(v)) for k, v in value.items()
+            ]
+            return _Seq("{", pairs, "}")
+        if isinstance(value, (list, tuple)):
+            items: List[str | _Node] = [self.literal(v) for v in value]
+            if isinstance(value, list):
+                return _Seq("[", items, "]")
+            return _Seq("(", items, ",)") if items else _Atom("()")
+        raise InvalidWorkflowError(f"gen_code cannot write a {type(value).__name__}: {value!r}")
+
+    def _class(self, cls: Callable[..., Any]) -> str:
+        name = getattr(cls, "__name__", "")
+        known = self.imports.setdefault(name, cls)
+        if known is not cls:
+            raise InvalidWorkflowError(f"gen_code: two different classes are named {name!r}")
+        return name
+
+    def _call(self, head: str, args: tuple, kwargs: Dict[str, Any], cls: Any = None) -> _Node:
+        defaults = _defaults(cls) if cls is not None else {}
+        items: List[str | _Node] = [self.literal(a) for a in args]
+        for key, value in kwargs.items():
+            if key in defaults and _same(defaults[key], value):
+                continue  # leave out what the signature gives anyway
+            items.append(_Pair(f"{key}=", self.literal(value)))
+        return _Seq(f"{head}(", items, ")")
+
+    def _variable(self, hint: str) -> str:
+        base = _identifier(hint)
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+    # -- the Maker protocol -------------------------------------------------------------------
+
+    def new(self, cls: Callable[..., Any], *args: Any, bind: str = "", **kwargs: Any) -> _Node:
+        call = self._call(self._class(cls), args, kwargs, cls)
+        if not bind:
+            return call
+        name = "wf" if cls is self.workflow_cls else self._variable(bind)
+        self.lines.append(f"{name} = {call.text()}")
+        return _Atom(name)
+
+    def call(self, obj: Any, method: str, *args: Any) -> _Node:
+        return self._call(f"{self.literal(obj).flat()}.{method}", args, {})
+
+    def do(self, obj: Any, method: str, *args: Any) -> None:
+        self.lines.append(self.call(obj, method, *args).text())
+
+    def set(self, obj: Any, attr: str, value: Any) -> None:
+        head = f"{self.literal(obj).flat()}.{attr} = "
+        self.lines.append(head + self.literal(value).text())
+
+    # -- the module ----------------------------------------------------------------------------
+
+    def import_lines(self) -> List[str]:
+        import dflow
+
+        top: List[str] = []
+        other: Dict[str, List[str]] = {}
+        for name, cls in sorted(self.imports.items()):
+            if name in dflow.__all__ and getattr(dflow, name) is cls:
+                top.append(name)
+            else:
+                other.setdefault(cls.__module__, []).append(name)
+        groups = ([("dflow", top)] if top else []) + sorted(other.items())
+        return [
+            _Seq(f"from {module} import (", list(names), ")").text() for module, names in groups
+        ]
+
+
+def _defaults(cls: Any) -> Dict[str, Any]:
+    """Keyword defaults of ``cls``, with those its ``**kwargs`` pass on to its base classes."""
+    import inspect
+
+    found: Dict[str, Any] = {}
+    for klass in getattr(cls, "__mro__", (cls,)):
+        init = vars(klass).get("__init__") if isinstance(klass, type) else klass
+        if init is None or klass is object:
+            continue
+        try:
+            params = list(inspect.signature(init).parameters.values())
+        except (TypeError, ValueError):
+            break
+        for p in params:
+            if p.default is not inspect.Parameter.empty:
+                found.setdefault(p.name, p.default)
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+            break
+    return found
+
+
+def _same(default: Any, value: Any) -> bool:
+    """Whether passing ``value`` is the same as passing nothing (plain values only)."""
+    plain = (type(None), bool, int, float, str, list, dict)
+    return type(default) is type(value) and isinstance(value, plain) and default == value
+
+
+def _manifest(graph: Any) -> Dict[str, Any]:
+    """The manifest of a ``Workflow``, a manifest dict, or its YAML/JSON text."""
+    if hasattr(graph, "to_dict") and callable(graph.to_dict) and not isinstance(graph, Mapping):
+        graph = graph.to_dict()
+    if isinstance(graph, (str, bytes)):
+        import yaml
+
+        graph = yaml.load(graph, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not isinstance(graph, Mapping):
+        raise InvalidWorkflowError(
+            f"gen_code takes a workflow, its manifest or its YAML/JSON text, "
+            f"not a {type(graph).__name__}"
+        )
+    if "spec" not in graph and isinstance(graph.get("templates"), Mapping):
+        raise InvalidWorkflowError(
+            "gen_code takes an Argo Workflow manifest (wf.to_dict()); this looks like another "
+            "format (templates keyed by name, no 'spec')"
+        )
+    if not isinstance(graph.get("spec"), Mapping):
+        raise InvalidWorkflowError("gen_code: the manifest has no 'spec'")
+    # a workflow read back from a server is a tree of dict subclasses: make it plain JSON
+    return dict(json.loads(json.dumps(graph)))
+
+
+def gen_code(graph: Union[Dict[str, Any], str, Any], submit: bool = True) -> str:
+    """Python source that rebuilds the workflow of ``graph`` with dflow's classes.
+
+    Args:
+        graph: a ``Workflow``, its manifest (``wf.to_dict()``, or a workflow as a server returns
+            it) or that manifest as YAML/JSON text.
+        submit: end the source with ``wf.submit()``, as a script that runs the workflow.
+
+    Running the source leaves the workflow in the variable ``wf``; ``wf.to_dict()`` is the
+    manifest given (less what a server adds: status, uid, ...).
+    """
+    from .parse import workflow_from_dict
+    from .workflow import Workflow
+
+    manifest = _manifest(graph)
+    recorder = _Recorder(Workflow)
+    workflow_from_dict(Workflow, manifest, maker=recorder)
+    body = recorder.lines + (["wf.submit()"] if submit else [])
+    return "\n".join([*recorder.import_lines(), "", *body]) + "\n"
+
+
+class CodeGenerator:
+    """``gen_code`` as an object: ``CodeGenerator(graph).generate()``."""
+
+    def __init__(self, graph: Any, submit: bool = True) -> None:
+        self.graph = graph
+        self.submit = submit
+
+    def generate(self) -> str:
+        return gen_code(self.graph, submit=self.submit)
+
+
+def evalable_repr(obj: Any, imports: Set[Tuple[Optional[str], str]]) -> str:
+    """Source text that evaluates to ``obj``; adds the ``(module, name)`` it needs to ``imports``.
+
+    Plain JSON-like values are written as literals, an ``S3Artifact`` as its constructor call,
+    anything else through ``jsonpickle`` (``(None, "jsonpickle")`` is then added).
+    """
+    from .io import S3Artifact
+
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return repr(obj)
+    if isinstance(obj, float) and obj == obj and obj not in (float("inf"), float("-inf")):
+        return repr(obj)
+    if type(obj) in (list, tuple):
+        inner = ", ".join(evalable_repr(v, imports) for v in obj)
+        if isinstance(obj, list):
+            return f"[{inner}]"
+        return f"({inner},)" if obj else "()"
+    if type(obj) is dict:
+        pairs = (
+            f"{evalable_repr(k, imports)}: {evalable_repr(v, imports)}" for k, v in obj.items()
+        )
+        return "{" + ", ".join(pairs) + "}"
+    if type(obj) is S3Artifact and not obj.extra and obj.path_list is None:
+        imports.add(("dflow", "S3Artifact"))
+        return f"S3Artifact(key={obj.key!r})"
+    import jsonpickle
+
+    imports.add((None, "jsonpickle"))
+    return f"jsonpickle.loads({jsonpickle.dumps(obj)!r})"
