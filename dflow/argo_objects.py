@@ -12,7 +12,8 @@ import re
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Union
 
 from .errors import DflowError
-from .io import S3Artifact
+from .io import BIG_PREFIX, S3Artifact
+from .wire import described_type, encode_value
 
 __all__ = ["ArgoObjectDict", "ArgoParameter", "ArgoArtifact", "ArgoStep", "ArgoWorkflow"]
 
@@ -70,36 +71,24 @@ class ArgoObjectDict(dict):
 
 def _decode(raw: Any, description: Any) -> Any:
     """The value of a typed parameter (its description records a non-str type), else the string."""
-    if not isinstance(raw, str) or not isinstance(description, str):
+    recorded = described_type(description)
+    if not isinstance(raw, str) or recorded in (None, "str", "<class 'str'>"):
         return raw
+    if '"py/' not in raw:  # jsonpickle's markers; without them the text is plain JSON
+        try:
+            return json.loads(raw)
+        except ValueError:
+            pass
     try:
-        desc = json.loads(description)
-    except ValueError:
-        return raw
-    if not isinstance(desc, dict) or desc.get("type") in (None, "str", "<class 'str'>"):
-        return raw
-    try:
-        return json.loads(raw)
-    except ValueError:
-        pass
-    try:
+        import warnings
+
         import jsonpickle
 
-        return jsonpickle.loads(raw)
+        with warnings.catch_warnings():  # jsonpickle warns that its default will change
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return jsonpickle.loads(raw)
     except Exception:  # noqa: BLE001 - an undecodable value is still worth showing as text
         return raw
-
-
-def encode_value(value: Any) -> str:
-    """A parameter value on the wire: strings as they are, others as JSON (jsonpickle if needed)."""
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value)
-    except TypeError:
-        import jsonpickle
-
-        return str(jsonpickle.dumps(value))
 
 
 class ArgoParameter(ArgoObjectDict):
@@ -122,37 +111,80 @@ class ArgoParameter(ArgoObjectDict):
             self[name] = value
 
 
+class BigArgoParameter:
+    """A big parameter of a node: ``value`` reads its artifact (inline, or from storage)."""
+
+    def __init__(self, artifact: Any) -> None:
+        self.artifact = artifact
+        self.name = str(artifact.get("name", ""))[len(BIG_PREFIX) :]
+
+    @property
+    def value(self) -> Any:
+        raw = self.artifact.get("raw")
+        text = raw.get("data") if isinstance(raw, dict) else None
+        if text is None:
+            text = _read_stored(self.artifact, self.name)
+        return _decode(text, '{"type": "object"}')
+
+    def __repr__(self) -> str:
+        return f"BigArgoParameter({self.name!r})"
+
+
+def _read_stored(artifact: Any, name: str) -> str:
+    """The text of the one file a big parameter's stored artifact holds."""
+    import tempfile
+
+    from .storage import download_artifact
+
+    with tempfile.TemporaryDirectory(prefix="dflow-bigpar-") as tmp:
+        paths = [p for p in download_artifact(artifact, path=tmp) if p is not None]
+        if len(paths) != 1:
+            raise DflowError(f"big parameter {name!r}: expected one file, got {len(paths)}")
+        with open(paths[0], encoding="utf-8") as f:
+            return f.read()
+
+
 class ArgoArtifact(ArgoObjectDict):
     """One artifact of a node (``.s3.key`` says where it is stored)."""
 
 
 class _Named(Mapping[str, Any]):
-    """Argo's list of named items (parameters, artifacts) read as a dict by name."""
+    """Argo's list of named items (parameters, artifacts) read as a dict by name.
 
-    def __init__(self, items: List[Any], cls: type, what: str) -> None:
+    ``extra`` adds entries that are not in the list (big parameters, seen as parameters).
+    """
+
+    def __init__(
+        self, items: List[Any], cls: type, what: str, extra: Optional[Dict[str, Any]] = None
+    ) -> None:
         self._items = items
         self._cls = cls
         self._what = what
+        self._extra = extra or {}
 
     def _index(self, name: str) -> int:
         for i, item in enumerate(self._items):
             if item.get("name") == name:
                 return i
-        names = [item.get("name") for item in self._items]
-        raise KeyError(f"no {self._what} {name!r}; there are {names}")
+        return -1
 
     def __getitem__(self, name: str) -> Any:
         i = self._index(name)
+        if i < 0:
+            if name in self._extra:
+                return self._extra[name]
+            raise KeyError(f"no {self._what} {name!r}; there are {list(self)}")
         item = self._items[i]
         if not isinstance(item, self._cls):
             item = self._items[i] = self._cls(item)
         return item
 
     def __iter__(self) -> Iterator[str]:
-        return (item.get("name") for item in self._items)
+        names = [item.get("name") for item in self._items]
+        return iter(names + [n for n in self._extra if n not in names])
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(list(iter(self)))
 
     def __repr__(self) -> str:
         return f"{{{', '.join(f'{k!r}: {self[k]!r}' for k in self)}}}"
@@ -164,7 +196,12 @@ class ArgoIO(ArgoObjectDict):
     @property
     def parameters(self) -> _Named:
         items = self.setdefault("parameters", [])
-        return _Named(items, ArgoParameter, "parameter")
+        big = {
+            a["name"][len(BIG_PREFIX) :]: BigArgoParameter(a)
+            for a in self.get("artifacts") or ()
+            if str(a.get("name", "")).startswith(BIG_PREFIX)
+        }
+        return _Named(items, ArgoParameter, "parameter", big)
 
     @property
     def artifacts(self) -> _Named:
@@ -357,4 +394,18 @@ class ArgoWorkflow(ArgoObjectDict):
             return None
         if not isinstance(outputs, ArgoIO):
             outputs = status["outputs"] = ArgoIO(outputs)
+            types = self._global_types()
+            for p in outputs.get("parameters") or ():
+                if "description" not in p and p.get("name") in types:
+                    p["description"] = types[p["name"]]
         return outputs
+
+    def _global_types(self) -> Dict[str, str]:
+        """Global name -> the description recording its type, from the templates that publish it."""
+        spec = self.get("spec") or {}
+        found: Dict[str, str] = {}
+        for tmpl in spec.get("templates") or ():
+            for p in (tmpl.get("outputs") or {}).get("parameters") or ():
+                if p.get("globalName") and described_type(p.get("description")) is not None:
+                    found.setdefault(p["globalName"], p["description"])
+        return found

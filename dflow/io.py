@@ -18,6 +18,7 @@ from .names import check_io_name
 
 __all__ = [
     "UNSET",
+    "BIG_PREFIX",
     "InputParameter",
     "InputArtifact",
     "OutputParameter",
@@ -54,6 +55,9 @@ class _Unset:
 
 
 UNSET: Any = _Unset()
+
+BIG_PREFIX = "dflow_bigpar_"
+"""A big parameter travels as the artifact ``dflow_bigpar_<key>``; users see parameter ``key``."""
 
 
 def _key(name: str) -> str:
@@ -215,9 +219,11 @@ class OutputArtifact(_IO):
         type: Any = None,
         optional: bool = False,
         name: Optional[str] = None,
+        big_parameter: bool = False,
     ) -> None:
         super().__init__(name)
         self.path = path
+        self.big_parameter = big_parameter  # a parameter passed as a file
         self._from = _from
         self.from_expression = from_expression
         self.save = list(save) if save else []
@@ -303,7 +309,11 @@ def _bound(target: Any, source: Any, scope: str, owner: Any) -> Any:
     for key, value in source.parameters.items():
         dict.__setitem__(target.parameters, key, value.bound(scope, owner))
     for key, value in source.artifacts.items():
-        dict.__setitem__(target.artifacts, key, value.bound(scope, owner))
+        ref = value.bound(scope, owner)
+        dict.__setitem__(target.artifacts, key, ref)
+        if getattr(value, "big_parameter", False) and key.startswith(BIG_PREFIX):
+            # seen from a step, a big parameter is a parameter (passed on as its artifact)
+            dict.__setitem__(target.parameters, key[len(BIG_PREFIX) :], ref)
     return target
 
 

@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Union
 from .errors import InvalidWorkflowError
 from .expressions import ArgoSequence, ArgoVar
 from .io import (
+    BIG_PREFIX,
     PVC,
     UNSET,
     InputArtifact,
@@ -147,11 +148,11 @@ class Step:
         """Give (or change) input parameter values; unknown names are an error."""
         known = self.template.inputs.parameters
         for pname, value in parameters.items():
-            big = self.template.inputs.artifacts.get(pname)
+            big = self.template.inputs.artifacts.get(BIG_PREFIX + pname)
             if pname not in known and big is not None and big.big_parameter:
                 # a big parameter travels as a file: a value inline, a parameter by reference
                 source = value if isinstance(value, (InputArtifact, OutputArtifact)) else None
-                self.artifacts[pname] = source or RawArtifact(value)
+                self.artifacts[BIG_PREFIX + pname] = source or RawArtifact(value)
                 continue
             if pname in known and isinstance(value, (InputArtifact, OutputArtifact)):
                 raise InvalidWorkflowError(

@@ -16,7 +16,16 @@ import json
 from typing import TYPE_CHECKING, Any, Dict
 
 from ..errors import InvalidWorkflowError
-from ..io import UNSET, InputArtifact, InputParameter, Inputs, OutputParameter, Outputs, S3Artifact
+from ..io import (
+    BIG_PREFIX,
+    UNSET,
+    InputArtifact,
+    InputParameter,
+    Inputs,
+    OutputParameter,
+    Outputs,
+    S3Artifact,
+)
 from ..step import Step
 from ..steps import Steps
 from .signs import BigParameter, as_sign
@@ -66,7 +75,10 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
         art.source = template.inputs.artifacts[key].source
     outputs = Outputs()
     for key in template.outputs.parameters:
-        outputs.parameters[key] = OutputParameter(value_from_expression=joined(step.name, key))
+        # the stacked list of the items' values, read back as a list
+        outputs.parameters[key] = OutputParameter(
+            value_from_expression=joined(step.name, key), type=list
+        )
     wrapper = GroupedSteps(
         items=items_text(step, where),
         name=name,
@@ -151,7 +163,7 @@ def _refuse(op: str, where: str, step: Any, template: PythonOPTemplate) -> None:
         if getattr(art, "big_parameter", False) or _is_big(template, key):
             raise InvalidWorkflowError(
                 f"{where}: OP {op}: Slices(group_size=...) does not support the BigParameter "
-                f"output {key!r}"
+                f"output {key.removeprefix(BIG_PREFIX)!r}"
             )
 
 
@@ -181,6 +193,7 @@ def _group_template(
         art.save = [S3Artifact(stack_key(template.name, step.name, key))]
     for p in group.outputs.parameters.values():
         p.global_name = None  # a group's partial list is no global output
+        p.type = list
         if p.default is not UNSET:
             p.default = UNSET
     group.script = group.bootstrap(grouped=slices)

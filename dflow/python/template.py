@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from ..errors import InvalidWorkflowError
 from ..io import (
+    BIG_PREFIX,
     UNSET,
     InputArtifact,
     InputParameter,
@@ -279,7 +280,7 @@ def _inputs(op: str, sign: Any) -> tuple:
                 path=f"{ROOT}inputs/artifacts/{key}", optional=s.optional, type=s.type
             )
         elif isinstance(s, BigParameter):
-            inputs.artifacts[key] = InputArtifact(
+            inputs.artifacts[BIG_PREFIX + key] = InputArtifact(
                 path=f"{ROOT}inputs/parameters/{key}",
                 optional=s.has_default,
                 type=s.type,
@@ -328,10 +329,11 @@ def _outputs(
             )
             outputs.artifacts[key] = art
         elif isinstance(s, BigParameter):
-            outputs.artifacts[key] = OutputArtifact(
+            outputs.artifacts[BIG_PREFIX + key] = OutputArtifact(
                 path=f"{ROOT}outputs/parameters/{key}",
                 global_name=param_globals.get(key, s.global_name),
                 type=s.type,
+                big_parameter=True,
             )
         else:
             default = defaults.get(key, s.default)

@@ -16,6 +16,7 @@ from ..io import (
     RawArtifact,
     S3Artifact,
 )
+from ..wire import type_description
 from .values import encode_parameter
 
 
@@ -26,8 +27,9 @@ def render_inputs(inputs: Inputs) -> Dict[str, Any]:
         item: Dict[str, Any] = {"name": name}
         if p.value is not UNSET:
             item["value"] = encode_parameter(p.value)
-        if p.description:
-            item["description"] = p.description
+        description = type_description(p.type, p.description)
+        if description:
+            item["description"] = description
         if p.enum:
             item["enum"] = [encode_parameter(v) for v in p.enum]
         params.append(item)
@@ -76,8 +78,9 @@ def render_outputs(outputs: Outputs, owner: str) -> Dict[str, Any]:
             item["valueFrom"] = value_from
         if p.global_name:
             item["globalName"] = p.global_name
-        if p.description:
-            item["description"] = p.description
+        description = type_description(_output_type(p), p.description)
+        if description:
+            item["description"] = description
         params.append(item)
     arts = []
     for name, a in outputs.artifacts.items():
@@ -87,6 +90,20 @@ def render_outputs(outputs: Outputs, owner: str) -> Dict[str, Any]:
     if arts:
         out["artifacts"] = arts
     return out
+
+
+def _output_type(p: Any) -> Any:
+    """An output's type, or else the type of the parameter it takes its value from."""
+    if p.type is not None:
+        return p.type
+    sources = [p.value_from_parameter]
+    expr = p.value_from_expression
+    sources += [getattr(expr, "then", None), getattr(expr, "otherwise", None)]
+    for source in sources:
+        t = getattr(source, "type", None) if isinstance(source, ArgoVar) else None
+        if t is not None:
+            return t
+    return None
 
 
 def _render_output_artifact(name: str, a: OutputArtifact, owner: str) -> Dict[str, Any]:

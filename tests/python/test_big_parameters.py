@@ -43,7 +43,7 @@ def _workflow() -> Workflow:
     table = {"a": list(range(100)), "b": [1, 2, 3]}
     first = Step("sum", PythonOPTemplate(Sum), parameters={"table": table})
     second = Step(
-        "total", PythonOPTemplate(Total), parameters={"sums": first.outputs.artifacts["sums"]}
+        "total", PythonOPTemplate(Total), parameters={"sums": first.outputs.parameters["sums"]}
     )
     wf = Workflow("big")
     wf.add(first)
@@ -55,9 +55,9 @@ def test_values_render_as_raw_artifacts_and_references_as_from(render):
     manifest = render(_workflow())
     first, second = (g[0] for g in manifest["spec"]["templates"][0]["steps"])
     (raw,) = first["arguments"]["artifacts"]
-    assert raw["name"] == "table" and raw["raw"]["data"].startswith('{"a": [0, 1, 2')
+    assert raw["name"] == "dflow_bigpar_table" and raw["raw"]["data"].startswith('{"a": [0, 1, 2')
     assert second["arguments"]["artifacts"] == [
-        {"name": "sums", "from": "{{steps.sum.outputs.artifacts.sums}}"}
+        {"name": "dflow_bigpar_sums", "from": "{{steps.sum.outputs.artifacts.dflow_bigpar_sums}}"}
     ]
     assert "parameters" not in first["arguments"]
 
@@ -74,4 +74,4 @@ def test_big_parameters_run_on_the_local_engine(debug_mode):
     wf = _workflow()
     wf.submit()
     assert wf.query_status() == "Succeeded"
-    assert wf.query_step(name="total")[0].outputs.parameters["total"].value == str(4950 + 6)
+    assert wf.query_step(name="total")[0].outputs.parameters["total"].value == 4950 + 6

@@ -62,7 +62,7 @@ def _workflow(name: str, slices: Slices, extra: Any = None, **loop: Any) -> Work
 
 def _outputs(wf: Workflow, step: str) -> Dict[str, Any]:
     node = wf.query_step(name=f"^{step}$")[0]
-    return {k: json.loads(v.value) for k, v in node.outputs.parameters.items()}
+    return {k: v.value for k, v in node.outputs.parameters.items()}  # typed values
 
 
 # -- the options -------------------------------------------------------------------------------

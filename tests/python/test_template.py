@@ -38,14 +38,25 @@ def test_signs_render_to_argo_inputs_and_outputs(render) -> None:
             "e",
             template,
             parameters={"text": "hi", "count": 1, "ratio": 1.5, "table": {}, "maybe": None},
-            artifacts={"big": "k/big", "one": "k/one", "many": "k/many", "names": "k/n"},
+            artifacts={
+                "dflow_bigpar_big": "k/big",
+                "one": "k/one",
+                "many": "k/many",
+                "names": "k/n",
+            },
         )
     )
     t = _leaf(render(wf), template.name)
     ins = _by_name(t["inputs"]["parameters"])
-    assert ins["fallback"] == {"name": "fallback", "value": "dft"} and "value" not in ins["text"]
+    assert ins["fallback"] == {
+        "name": "fallback",
+        "value": "dft",
+        "description": '{"type": "str"}',
+    }
+    assert "value" not in ins["text"]
     arts = _by_name(t["inputs"]["artifacts"])
-    assert arts["big"]["path"] == "/tmp/inputs/parameters/big"
+    # a big parameter is the artifact dflow_bigpar_<key>, as the original names it
+    assert arts["dflow_bigpar_big"]["path"] == "/tmp/inputs/parameters/big"
     assert arts["one"]["path"] == "/tmp/inputs/artifacts/one"
     assert arts["absent"]["optional"] is True
     outs = _by_name(t["outputs"]["parameters"])
@@ -53,11 +64,12 @@ def test_signs_render_to_argo_inputs_and_outputs(render) -> None:
         "name": "text",
         "valueFrom": {"path": "/tmp/outputs/parameters/text", "default": "none"},
         "globalName": "g-text",
+        "description": '{"type": "str"}',  # the type recorded as the original records it
     }
     oarts = _by_name(t["outputs"]["artifacts"])
     assert oarts["copy"]["s3"] == {"key": "saved/copy"} and oarts["copy"]["globalName"] == "g-copy"
     assert oarts["listing"]["archive"] == {"none": {}}
-    assert oarts["big"]["path"] == "/tmp/outputs/parameters/big"
+    assert oarts["dflow_bigpar_big"]["path"] == "/tmp/outputs/parameters/big"
     assert oarts["skipped"]["optional"] is True
     env = _by_name(t["script"]["env"])
     assert env["DFLOW_INPUT_text"]["value"] == "{{inputs.parameters.text}}"

@@ -75,7 +75,7 @@ def test_local_engine_ships_packages(double_op, tmp_path, monkeypatch):
     wf.submit()
     step = wf.query_step(name="double")[0]
     assert wf.query_status() == "Succeeded", step.get("message")
-    assert step.outputs.parameters["y"].value == "42"
+    assert step.outputs.parameters["y"].value == 42
 
 
 def test_without_the_package_the_step_cannot_import_the_op(double_op, tmp_path, monkeypatch):
