@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Union
 from .config import config
 from .dag import DAG
 from .engines import FINISHED_PHASES
-from .errors import InvalidWorkflowError
+from .errors import DflowError, InvalidWorkflowError
 from .names import check_template_name
 from .render import render_workflow
 from .render.yaml_out import dump_yaml
@@ -161,9 +161,13 @@ class Workflow:
         context = ship_packages(self.entrypoint, self.context, ship_dflow=ship_dflow)
         manifest = self.to_dict(memoize_configmap=memoize_configmap, context=context)
         store_secrets(self.entrypoint, self.namespace or config["namespace"], config["mode"])
-        created = self._get_engine().submit(
-            manifest, reuse_step=reuse_step, memoize_configmap=memoize_configmap
-        )
+        try:
+            created = self._get_engine().submit(
+                manifest, reuse_step=reuse_step, memoize_configmap=memoize_configmap
+            )
+        except DflowError as exc:  # created, though its run could not be recorded to the end
+            self.id = getattr(exc, "workflow_id", None) or self.id
+            raise
         self.id = created["metadata"]["name"]
         self.uid = created["metadata"].get("uid")
         return ArgoWorkflow(created)

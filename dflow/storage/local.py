@@ -20,12 +20,15 @@ _BUFFER = 1 << 20
 
 
 class LocalClient(StorageClient):
-    """Keys are files under ``root_dir``; writes go to a hidden temporary file, then are renamed."""
+    """Keys are files under ``root_dir``; writes go to a hidden temporary file, then are renamed.
+
+    Stored files are readable by this user only (0600, folders 0700), like the engine's state.
+    """
 
     def __init__(self, root_dir: str, prefix: str = "") -> None:
         self.root_dir = os.path.abspath(root_dir)
         self.prefix = prefix
-        os.makedirs(self.root_dir, exist_ok=True)
+        os.makedirs(self.root_dir, mode=0o700, exist_ok=True)
 
     def __repr__(self) -> str:
         return f"LocalClient({self.root_dir!r})"
@@ -44,12 +47,12 @@ class LocalClient(StorageClient):
     def _write(self, key: str, fill: object) -> None:
         target = self._path(key)
         if key.endswith("/"):
-            os.makedirs(target, exist_ok=True)
+            os.makedirs(target, mode=0o700, exist_ok=True)
             open(os.path.join(target, _MARKER), "wb").close()
             return
         directory = os.path.dirname(target)
         try:
-            os.makedirs(directory, exist_ok=True)
+            os.makedirs(directory, mode=0o700, exist_ok=True)
         except (FileExistsError, NotADirectoryError) as exc:
             raise StorageError(f"cannot store {self.describe(key)}: a parent is a file") from exc
         if os.path.isdir(target):
@@ -57,6 +60,7 @@ class LocalClient(StorageClient):
         partial = os.path.join(directory, f"{_PART}{uuid.uuid4().hex}")
         try:
             fill(partial)  # type: ignore[operator]
+            os.chmod(partial, 0o600)
             os.replace(partial, target)
         except BaseException:
             if os.path.exists(partial):

@@ -13,11 +13,12 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ...errors import DflowError, InvalidWorkflowError, NotFoundError
 from .. import FINISHED_PHASES
-from .layout import Layout, engine_root
+from .layout import Layout, check_workflow_id, engine_root, private_dir
+from .liveness import RunnerLock, is_held
 from .memo import MemoCache
 from .progress import ProgressLine
 from .state import WorkflowState, now, read_state, write_json
@@ -26,6 +27,7 @@ __all__ = ["LocalEngine"]
 
 log = logging.getLogger("dflow")
 _ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_SUFFIX = 5
 
 
 class LocalEngine:
@@ -68,54 +70,98 @@ class LocalEngine:
         memoize_configmap: Optional[str] = None,
     ) -> Dict[str, Any]:
         """Start a workflow; waits for it unless the engine is detached."""
-        workflow = self._new_workflow(manifest)
-        if reuse_step:
-            from ...memoize import cache_entries
+        workflow, lock = self._new_workflow(manifest)
+        try:
+            if reuse_step:
+                from ...memoize import cache_entries
 
-            MemoCache(self.layout.memo(memoize_configmap)).put_entries(cache_entries(reuse_step))
-        return self._start(workflow, previous=None)
+                memo = MemoCache(self.layout.memo(memoize_configmap))
+                memo.put_entries(cache_entries(reuse_step))
+        except BaseException:
+            self._discard(workflow["metadata"]["name"], lock)
+            raise
+        return self._start(workflow, None, lock, fresh=True)
 
-    def _new_workflow(self, manifest: Dict[str, Any], keep_name: bool = False) -> Dict[str, Any]:
+    def _new_workflow(self, manifest: Dict[str, Any]) -> Tuple[Dict[str, Any], RunnerLock]:
+        """Create the workflow's folder atomically (a name is taken once) and lock it."""
         _check_manifest(manifest)
         meta = dict(manifest.get("metadata") or {})
         name = meta.pop("name", None)
         prefix = meta.pop("generateName", None) or "workflow-"
-        if name is None:
-            name = prefix + "".join(random.choices(_ALPHABET, k=5))
-        if self.layout.state(name).exists():
-            raise InvalidWorkflowError(f"workflow {name!r} already exists under {self.layout.root}")
+        if name is not None:
+            check_workflow_id(name)
+        elif not isinstance(prefix, str):
+            raise InvalidWorkflowError(f"metadata.generateName {prefix!r} is not a string")
+        else:
+            check_workflow_id(prefix + "x" * _SUFFIX)
+        private_dir(self.layout.workflows)
+        for _ in range(1 if name is not None else 50):
+            wid = name or prefix + "".join(random.choices(_ALPHABET, k=_SUFFIX))
+            try:
+                self.layout.workflow(wid).mkdir(mode=0o700)
+                break
+            except FileExistsError:
+                if name is not None:
+                    raise InvalidWorkflowError(
+                        f"workflow {wid!r} already exists under {self.layout.root}"
+                    ) from None
+        else:
+            raise DflowError(f"no free workflow name with the prefix {prefix!r} after 50 tries")
+        lock = RunnerLock.claim(self.layout.lock(wid), wait=0)
+        if lock is None:  # cannot happen for a folder this process just made
+            raise DflowError(f"workflow {wid!r} is locked by another process")
         meta.update(
             {
-                "name": name,
+                "name": wid,
                 "namespace": meta.get("namespace", "local"),
                 "uid": str(uuid.uuid4()),
                 "creationTimestamp": now(),
             }
         )
-        if prefix and "generateName" in (manifest.get("metadata") or {}):
+        if "generateName" in (manifest.get("metadata") or {}):
             meta["generateName"] = prefix
-        return {
+        workflow = {
             "apiVersion": manifest.get("apiVersion", "argoproj.io/v1alpha1"),
             "kind": "Workflow",
             "metadata": meta,
             "spec": json.loads(json.dumps(manifest["spec"])),
             "status": {"phase": "Pending", "startedAt": now(), "nodes": {}, "progress": "0/0"},
         }
+        return workflow, lock
+
+    def _discard(self, wid: str, lock: RunnerLock) -> None:
+        """Remove a workflow whose creation failed, so that its name is free again."""
+        shutil.rmtree(self.layout.workflow(wid), ignore_errors=True)
+        lock.release()
 
     def _start(
-        self, workflow: Dict[str, Any], previous: Optional[Dict[str, Any]]
+        self,
+        workflow: Dict[str, Any],
+        previous: Optional[Dict[str, Any]],
+        lock: RunnerLock,
+        fresh: bool = False,
     ) -> Dict[str, Any]:
         wid = workflow["metadata"]["name"]
         wdir = self.layout.workflow(wid)
-        wdir.mkdir(parents=True, exist_ok=True)
-        self.layout.control(wid).unlink(missing_ok=True)
-        write_json(self.layout.state(wid), workflow)
-        if previous:
-            write_json(wdir / "previous.json", previous)
+        try:
+            self.layout.control(wid).unlink(missing_ok=True)
+            if previous:
+                write_json(wdir / "previous.json", previous, f"the retry plan of {wid!r}")
+            write_json(self.layout.state(wid), workflow, f"the state of workflow {wid!r}")
+        except BaseException:
+            if fresh:
+                self._discard(wid, lock)
+            else:
+                (wdir / "previous.json").unlink(missing_ok=True)
+                lock.release()
+            raise
         if self.detach:
-            self._spawn(wid)
+            try:
+                self._spawn(wid, lock)
+            finally:
+                lock.release()  # the runner holds its own copy of the locked descriptor
             return workflow
-        final = self.run_here(wid)
+        final = self.run_here(wid, lock)
         if final["status"]["phase"] != "Succeeded":
             log.warning(
                 "workflow %s %s: %s",
@@ -125,13 +171,15 @@ class LocalEngine:
             )
         return final
 
-    def _spawn(self, wid: str) -> None:
+    def _spawn(self, wid: str, lock: RunnerLock) -> None:
+        settings = {
+            "s3": {
+                k: self.s3_config.get(k)
+                for k in ("endpoint", "access_key", "secret_key", "bucket_name", "prefix", "secure")
+            },
+            "debug_s3": bool(self.config.get("debug_s3")),
+        }
         env = dict(os.environ)
-        for key in ("endpoint", "access_key", "secret_key", "bucket_name", "prefix"):
-            if self.s3_config.get(key) is not None:
-                env[f"DFLOW_S3_{key.upper()}"] = str(self.s3_config[key])
-        env["DFLOW_S3_SECURE"] = "1" if self.s3_config.get("secure") else "0"
-        env["DFLOW_DEBUG_S3"] = "1" if self.config.get("debug_s3") else "0"
         env["PYTHONPATH"] = os.pathsep.join(self.python_path)
         argv = [
             sys.executable,
@@ -143,24 +191,50 @@ class LocalEngine:
             str(self.workers),
             "--isolation",
             self.isolation,
+            "--lock-fd",
+            str(lock.fd),
         ]
         log_path = self.layout.workflow(wid) / "runner.log"
-        with open(log_path, "wb") as out:
+        out = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            # settings (S3 credentials among them) go through a pipe, never the environment
             proc = subprocess.Popen(
                 argv,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 env=env,
                 cwd=str(self.layout.workflow(wid)),
+                pass_fds=(lock.fd,),
             )
-        (self.layout.workflow(wid) / "owner").write_text(str(proc.pid))
+        finally:
+            os.close(out)
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(json.dumps(settings).encode())
+            proc.stdin.close()
+        except OSError:
+            pass  # the runner died at once: readers see its lock free and report it
         # reap it in the background so that it does not linger as a zombie
         threading.Thread(target=proc.wait, daemon=True).start()
 
-    def run_here(self, wid: str) -> Dict[str, Any]:
-        """Run the stored workflow ``wid`` in this process until it finishes."""
+    def run_here(self, wid: str, lock: Optional[RunnerLock] = None) -> Dict[str, Any]:
+        """Run the stored workflow ``wid`` in this process until it finishes.
+
+        ``lock`` is the workflow's runner lock when the caller holds it; else it is taken here
+        (and a workflow another live process runs is refused).
+        """
+        if lock is None:
+            lock = RunnerLock.claim(self.layout.lock(wid))
+            if lock is None:
+                raise DflowError(f"workflow {wid!r} is being run by another process")
+        try:
+            return self._run_locked(wid)
+        finally:
+            lock.release()
+
+    def _run_locked(self, wid: str) -> Dict[str, Any]:
         from .sandbox import Sandbox
         from .scheduler import Run
         from .store import make_store
@@ -168,16 +242,26 @@ class LocalEngine:
         wdir = self.layout.workflow(wid)
         data = read_state(self.layout.state(wid))
         prev_path = wdir / "previous.json"
-        previous = json.loads(prev_path.read_text()) if prev_path.exists() else None
-        (wdir / "owner").write_text(str(os.getpid()))
-        data["status"]["phase"] = "Running"
         state = WorkflowState(data, self.layout.state(wid))
-        store = make_store(self.config, self.s3_config, self.layout.artifacts)
+        try:
+            previous = json.loads(prev_path.read_text()) if prev_path.exists() else None
+            sandbox = Sandbox(self.isolation)
+            private_dir(self.layout.artifacts)
+            store = make_store(self.config, self.s3_config, self.layout.artifacts)
+        except Exception as exc:  # a bad setting: the workflow ends in Error, saying why
+            data["status"].update(
+                phase="Error",
+                message=f"the local engine could not start: {exc}",
+                finishedAt=now(),
+            )
+            state.flush()
+            raise
+        data["status"]["phase"] = "Running"
         run = Run(
             state,
             self.layout,
             store,
-            Sandbox(self.isolation),
+            sandbox,
             self.workers,
             previous,
             self.python_path,
@@ -185,10 +269,10 @@ class LocalEngine:
         )
         with self._lock:
             self._runs[wid] = run
-        state.start()
         watcher = threading.Thread(target=self._watch_control, args=(wid, run), daemon=True)
-        watcher.start()
         try:
+            state.start()
+            watcher.start()
             run.run()
         except BaseException as exc:
             run.terminate()
@@ -198,11 +282,13 @@ class LocalEngine:
                 state.status["finishedAt"] = now()
             raise
         finally:
-            run.close()
-            state.close()
-            with self._lock:
-                self._runs.pop(wid, None)
-            prev_path.unlink(missing_ok=True)
+            try:
+                run.close()
+            finally:
+                with self._lock:
+                    self._runs.pop(wid, None)
+                prev_path.unlink(missing_ok=True)
+                state.close()
         return state.snapshot()
 
     def _watch_control(self, wid: str, run: Any) -> None:
@@ -215,8 +301,11 @@ class LocalEngine:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def get(self, workflow_id: str) -> Dict[str, Any]:
-        """The workflow and its status, from memory when it runs here, else from its state file."""
+    def get(self, workflow_id: str, locked: bool = False) -> Dict[str, Any]:
+        """The workflow and its status, from memory when it runs here, else from its state file.
+
+        ``locked``: the caller holds the runner lock, so no runner lives.
+        """
         run = self._runs.get(workflow_id)
         if run is not None:
             return run.state.snapshot()  # type: ignore[no-any-return]
@@ -236,30 +325,28 @@ class LocalEngine:
             raise DflowError(
                 f"cannot read the state of workflow {workflow_id!r} at {path}: {problem}"
             )
-        if data["status"].get("phase") not in FINISHED_PHASES and not self._owner_alive(
-            workflow_id
+        if data["status"].get("phase") not in FINISHED_PHASES and (
+            locked or not is_held(self.layout.lock(workflow_id))
         ):
-            if data["status"].get("phase") == "Running":
+            # the runner ended without finishing; it writes its last state before it lets go
+            # of the lock, so read once more before calling it dead
+            try:
+                data = read_state(path)
+            except (OSError, ValueError):
+                pass
+            if data["status"].get("phase") not in FINISHED_PHASES:
                 data["status"]["phase"] = "Error"
-                data["status"]["message"] = "the process running this workflow has ended"
+                data["status"]["message"] = self._death_notice(workflow_id)
         return data
 
-    def _owner_alive(self, wid: str) -> bool:
+    def _death_notice(self, wid: str) -> str:
+        message = "the process running this workflow has ended before the workflow finished"
         try:
-            pid = int((self.layout.workflow(wid) / "owner").read_text())
-        except (OSError, ValueError):
-            return True  # not started yet
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            return stat.rsplit(")", 1)[1].split()[0] != "Z"
+            tail = (self.layout.workflow(wid) / "runner.log").read_text(errors="replace")
         except OSError:
-            return True
+            return message
+        lines = tail.strip().splitlines()[-5:]
+        return message + ("\n--- last lines of its log ---\n" + "\n".join(lines) if lines else "")
 
     def list(self, labels: Optional[Dict[str, str]] = None) -> List[Dict[str, Any]]:
         found: List[Dict[str, Any]] = []
@@ -298,8 +385,18 @@ class LocalEngine:
         if verb in ("terminate", "stop"):
             return self._terminate(workflow_id)
         if verb == "retry":
-            data = self.get(workflow_id)
-            self._require_finished(data, "retry")
+            self.get(workflow_id)  # not found, or a bad id, before anything else
+            lock = RunnerLock.claim(self.layout.lock(workflow_id))
+            if lock is None:
+                raise DflowError(
+                    f"workflow {workflow_id!r} is Running; only a failed workflow can retry"
+                )
+            try:
+                data = self.get(workflow_id, locked=True)
+                self._require_finished(data, "retry")
+            except BaseException:
+                lock.release()
+                raise
             previous = _succeeded_pods(data)
             data["status"] = {
                 "phase": "Pending",
@@ -307,7 +404,7 @@ class LocalEngine:
                 "nodes": {},
                 "progress": "0/0",
             }
-            return self._start(data, previous)
+            return self._start(data, previous, lock)
         if verb == "resubmit":
             data = self.get(workflow_id)
             self._require_finished(data, "resubmit")
@@ -320,8 +417,9 @@ class LocalEngine:
             for field in ("labels", "annotations"):
                 if meta.get(field):
                     manifest["metadata"][field] = meta[field]
-            fresh = self._new_workflow(manifest)
-            return self._start(fresh, _renamed(previous, meta["name"], fresh["metadata"]["name"]))
+            fresh, lock = self._new_workflow(manifest)
+            renamed = _renamed(previous, meta["name"], fresh["metadata"]["name"])
+            return self._start(fresh, renamed, lock, fresh=True)
         if verb == "delete":
             data = self.get(workflow_id)
             if data["status"].get("phase") not in FINISHED_PHASES:

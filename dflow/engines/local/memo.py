@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from .layout import private_dir
 from .state import now, write_json
 
 __all__ = ["MemoCache"]
@@ -28,7 +29,7 @@ class MemoCache:
         return {k: json.loads(v) if isinstance(v, str) else v for k, v in data.items()}
 
     def _update(self, entries: Dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         with self._lock, open(self.path.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             data = self._read()

@@ -15,7 +15,7 @@ from .volumes import mount_volumes, unmount_volumes
 if TYPE_CHECKING:
     from .scheduler import Run
 
-__all__ = ["run_pod", "PodError"]
+__all__ = ["run_pod", "PodError", "host_env"]
 
 PROGRESS_FILE = "/tmp/.argo/progress"
 SCRIPT_FILE = "/tmp/.argo/script"
@@ -47,8 +47,32 @@ def _command(tmpl: Dict[str, Any], name: str) -> List[str]:
     return argv
 
 
+# what a step takes from the host's environment: where programs and libraries are, who and
+# where the user is; nothing else (no tokens, no storage keys), as a container gets only its own
+_HOST_ENV = (
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "TERM",
+    "LD_LIBRARY_PATH",
+    "VIRTUAL_ENV",
+    "CONDA_PREFIX",
+)
+
+
+def host_env() -> Dict[str, str]:
+    """The part of this process's environment every step gets (``_HOST_ENV`` and ``LC_*``)."""
+    return {k: v for k, v in os.environ.items() if k in _HOST_ENV or k.startswith("LC_")}
+
+
 def _env(run: Run, tmpl: Dict[str, Any], step_dir: Path) -> Dict[str, str]:
-    env = dict(os.environ)
+    """The step's environment: the template's ``env``, ``host_env()`` and the engine's own."""
+    env = host_env()
     paths = [_DFLOW_HOME, *run.python_path]
     if env.get("PYTHONPATH"):
         paths.append(env["PYTHONPATH"])

@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, BinaryIO, Callable, Dict, List, Optional
 
 __all__ = ["Outcome", "ProcessGroups", "kill_group"]
 
@@ -22,6 +22,11 @@ class Outcome:
     exit_code: Optional[int]
     timed_out: bool = False
     cancelled: bool = False
+
+
+def _private(path: str) -> BinaryIO:
+    """A log file for writing, readable by this user only."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
 
 
 def kill_group(pgid: int, grace: float = GRACE) -> None:
@@ -65,7 +70,7 @@ class ProcessGroups:
         """Run ``argv`` in a new session with output to files; ``tick(pid)`` runs while it waits."""
         if self.cancelled.is_set():
             return Outcome(None, cancelled=True)
-        with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        with _private(stdout) as out, _private(stderr) as err:
             proc = subprocess.Popen(
                 argv,
                 cwd=cwd,

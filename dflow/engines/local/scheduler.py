@@ -103,11 +103,11 @@ class Run:
             return None
         with self._zygote_lock:
             if self._zygote is None:
-                from .pod import _DFLOW_HOME
+                from .pod import _DFLOW_HOME, host_env
                 from .zygote import PRELOAD_ENV, Zygote, op_imports
 
-                env = dict(os.environ)
-                paths = [_DFLOW_HOME, *self.python_path, env.get("PYTHONPATH", "")]
+                env = host_env()  # its children replace it by their own; it preloads no secret
+                paths = [_DFLOW_HOME, *self.python_path, os.environ.get("PYTHONPATH", "")]
                 env["PYTHONPATH"] = os.pathsep.join(p for p in dict.fromkeys(paths) if p)
                 env[PRELOAD_ENV] = "\n".join(op_imports(self.templates.values()))
                 self._zygote = Zygote(env)

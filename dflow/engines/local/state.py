@@ -15,7 +15,17 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional
 
-__all__ = ["WorkflowState", "now", "node_id", "read_state", "FINISHED"]
+from ...errors import StorageError
+
+__all__ = [
+    "WorkflowState",
+    "StateWriteError",
+    "now",
+    "node_id",
+    "read_state",
+    "write_json",
+    "FINISHED",
+]
 
 FINISHED = ("Succeeded", "Failed", "Error", "Skipped", "Omitted")
 POD_TYPES = ("Pod",)
@@ -36,11 +46,37 @@ def node_id(workflow: str, name: str) -> str:
     return f"{workflow}-{h}"
 
 
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically: readers see the old or the new file, never half of one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, path)
+class StateWriteError(StorageError):
+    """A state file could not be written; the previous one is left as it was."""
+
+    def __init__(self, message: str, workflow_id: Optional[str] = None) -> None:
+        self.workflow_id = workflow_id  # set once the workflow exists, though not its record
+        super().__init__(message)
+
+
+def write_json(path: Path, data: Any, what: str = "") -> None:
+    """Write JSON atomically and privately (0600): readers see the old or the new file, never
+    half of one; on failure the temporary file is removed and the old file stays."""
+    text = json.dumps(data).encode()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(text)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise StateWriteError(
+            f"cannot write {what or 'the file'} {str(path)!r}: {exc.strerror or exc}; "
+            "the previous version is kept"
+        ) from exc
 
 
 def read_state(path: Path) -> Dict[str, Any]:
@@ -158,10 +194,13 @@ class WorkflowState:
 
     def flush(self) -> None:
         self._dirty.clear()
-        write_json(self.path, self.snapshot())
+        try:
+            write_json(self.path, self.snapshot(), f"the state of workflow {self.name!r}")
+        except StateWriteError as exc:
+            exc.workflow_id = self.name
+            raise
 
     def start(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.flush()
         self._flusher = threading.Thread(target=self._loop, name="dflow-state", daemon=True)
         self._flusher.start()
@@ -169,10 +208,14 @@ class WorkflowState:
     def _loop(self) -> None:
         while not self._stop.is_set():
             if self._dirty.wait(self.interval) and not self._stop.is_set():
-                self.flush()
+                try:
+                    self.flush()
+                except StateWriteError:  # e.g. the disk is full for now: the next change
+                    self._dirty.set()  # tries again, and ``close`` reports it if it lasts
                 self._stop.wait(self.interval)
 
     def close(self) -> None:
+        """Stop the flusher and write the final state (``StateWriteError`` if it cannot)."""
         self._stop.set()
         self._dirty.set()
         if self._flusher is not None:

@@ -49,8 +49,8 @@ def _child(req: Dict[str, Any], base_path: List[str]) -> None:
         os.setsid()
         fd = os.open(os.devnull, os.O_RDONLY)
         os.dup2(fd, 0)
-        out = os.open(req["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        err = os.open(req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        out = os.open(req["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        err = os.open(req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(out, 1)
         os.dup2(err, 2)
         if req.get("private_mounts"):
