@@ -36,6 +36,7 @@ _CONFIG_DEFAULTS: dict[str, Any] = {
     "debug_isolation": "auto",
     "debug_zygote": True,
     "detach": False,
+    "lineage": None,
 }
 
 _S3_DEFAULTS: dict[str, Any] = {

@@ -320,11 +320,19 @@ def _bound(target: Any, source: Any, scope: str, owner: Any) -> Any:
 class S3Artifact:
     """An artifact already in the store, named by its key (what ``upload_artifact`` returns)."""
 
-    def __init__(self, key: str, path_list: Optional[Iterable[str]] = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        key: str,
+        path_list: Optional[Iterable[str]] = None,
+        urn: str = "",
+        **extra: Any,
+    ) -> None:
         if not key:
             raise InvalidWorkflowError("S3Artifact needs a non-empty key")
         self.key = key
         self.path_list = list(path_list) if path_list is not None else None
+        #: the artifact's name in a lineage service (``upload_artifact(namespace=...)``)
+        self.urn = urn
         self.extra = extra
 
     def sub_path(self, path: str) -> S3Artifact:

@@ -12,14 +12,21 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
 from ..errors import ArtifactNotFoundError, StorageError
 from ..io import S3Artifact
-from .artifacts import fetch_object
+from .artifacts import fetch_object, load_artifact
 from .base import StorageClient
 from .catalog import CATALOG_DIR, has_catalog, load_catalogs, merge, write_catalog
-from .transfer import download_tree, place, single_top, upload_tar_gz, upload_tree
+from .transfer import (
+    download_tree,
+    place,
+    safe_relative,
+    single_top,
+    upload_tar_gz,
+    upload_tree,
+)
 
 __all__ = [
     "get_client",
@@ -41,6 +48,12 @@ def get_client(**kwargs: Any) -> StorageClient:
     without ``debug_s3``, the local engine's store, else S3."""
     from ..config import config, debug_root, s3_config
 
+    unknown = sorted(set(kwargs) - set(_S3_OPTIONS) - {"storage_client"})
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword argument(s) {', '.join(unknown)}: the store takes "
+            f"{', '.join(_S3_OPTIONS)} or storage_client"
+        )
     explicit = kwargs.get("storage_client") or s3_config.get("storage_client")
     if explicit is not None:
         if not isinstance(explicit, StorageClient):
@@ -96,17 +109,35 @@ def _relative(path: str, cwd: str) -> str:
 
 
 def upload_artifact(
-    path_or_list: Union[PathLike, Sequence[Optional[PathLike]], Iterable[Optional[PathLike]]],
-    archive: Optional[str] = "tar",
+    path: Union[PathLike, Sequence[Optional[PathLike]], Iterable[Optional[PathLike]]],
+    archive: Optional[str] = "default",
+    namespace: Optional[str] = None,
+    dataset_name: Optional[str] = None,
     compresslevel: int = 6,
     **kwargs: Any,
 ) -> S3Artifact:
     """Upload files and directories as one artifact with a catalog; return its ``S3Artifact``.
 
     Paths keep their location relative to the current directory (absolute paths outside it are
-    kept whole); ``archive="tar"`` stores one tar.gz, ``archive=None`` one object per file.
+    kept whole); ``archive="tar"`` stores one tar.gz, ``archive=None`` one object per file,
+    ``"default"`` what ``config["archive_mode"]`` says. With ``namespace`` and ``dataset_name``
+    the upload is registered in the lineage service ``config["lineage"]`` and the artifact
+    carries the ``urn`` it answers.
     """
-    items = [path_or_list] if isinstance(path_or_list, (str, os.PathLike)) else list(path_or_list)
+    from ..config import config
+    from ..lineage import configured_lineage
+
+    lineage = configured_lineage()
+    if (namespace is None) != (dataset_name is None):
+        raise StorageError("upload_artifact: give namespace= and dataset_name= together")
+    if namespace is not None and lineage is None:
+        raise StorageError(
+            "upload_artifact: namespace= and dataset_name= register the upload in a lineage "
+            "service; set config['lineage'] to a dflow.LineageClient first"
+        )
+    if archive == "default":
+        archive = config.get("archive_mode", "tar")
+    items = [path] if isinstance(path, (str, os.PathLike)) else list(path)
     cwd = os.getcwd()
     missing = [str(p) for p in items if p is not None and not os.path.lexists(p)]
     if missing:
@@ -120,10 +151,10 @@ def upload_artifact(
         catalog = os.path.join(meta, CATALOG_DIR)
         entries: List[Tuple[str, str]] = []
         seen = set()
-        for path, rel in zip(items, rels):
-            if path is not None and rel not in seen:
+        for item, rel in zip(items, rels):
+            if item is not None and rel not in seen:
                 seen.add(rel)
-                entries.append((os.path.abspath(os.fspath(path)), rel))  # type: ignore[arg-type]
+                entries.append((os.path.abspath(os.fspath(item)), rel))  # type: ignore[arg-type]
         if archive in ("tar", "tgz", "gzip"):
             key = client.new_key(f"upload/{uuid.uuid4()}/upload.tgz")
             upload_tar_gz(client, entries + [(catalog, CATALOG_DIR)], key, compresslevel)
@@ -137,13 +168,18 @@ def upload_artifact(
             upload_tree(client, catalog, f"{key}/{CATALOG_DIR}")
         else:
             raise StorageError(f"unknown archive {archive!r}: use 'tar' or None")
-    return S3Artifact(key=key, path_list=[r for r in rels if r is not None])
+    urn = ""
+    if lineage is not None and namespace is not None and dataset_name is not None:
+        urn = lineage.register_artifact(namespace=namespace, name=dataset_name, uri=key)
+    return S3Artifact(key=key, path_list=[r for r in rels if r is not None], urn=urn)
 
 
 def download_artifact(
     artifact: Any,
-    path: PathLike = ".",
     extract: bool = True,
+    sub_path: Optional[str] = None,
+    slice: Optional[int] = None,
+    path: PathLike = ".",
     remove_catalog: bool = True,
     **kwargs: Any,
 ) -> List[Optional[str]]:
@@ -151,8 +187,22 @@ def download_artifact(
 
     With a catalog (lists uploaded or produced by OPs) the list is in catalog order, a missing
     path as None; otherwise it lists the top-level entries placed into ``path``. A tar.gz holding
-    one directory has that directory's content placed into ``path``.
+    one directory has that directory's content placed into ``path``. ``sub_path`` fetches only
+    that file or directory of the artifact (to ``path/sub_path``); ``slice`` only the path at
+    that position of its list.
     """
+    if slice is not None:
+        from .paths import path_list_of_artifact
+
+        paths = path_list_of_artifact(artifact, **kwargs)
+        if not -len(paths) <= slice < len(paths) or paths[slice] is None:
+            raise ArtifactNotFoundError(
+                f"download_artifact: slice {slice} is not in the artifact's list of "
+                f"{len(paths)} paths"
+            )
+        sub_path = paths[slice]
+    if sub_path is not None:
+        return [_download_sub_path(artifact, sub_path, os.fspath(path), extract, **kwargs)]
     key = artifact_key(artifact)
     client = get_client(**kwargs)
     path = os.path.abspath(os.fspath(path))
@@ -190,6 +240,33 @@ def download_artifact(
     return result
 
 
+def _download_sub_path(
+    artifact: Any, sub_path: str, path: str, extract: bool, **kwargs: Any
+) -> str:
+    """One file or directory of an artifact, placed at ``path/sub_path``."""
+    parts = safe_relative(sub_path, "sub_path")
+    target = os.path.join(os.path.abspath(path), *parts)
+    client = get_client(**kwargs)
+    key = artifact_key(artifact).rstrip("/") + "/" + "/".join(parts)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    if client.exists(key) or client.list(key + "/", recursive=False):
+        # stored object by object: fetch just that part
+        load_artifact(client, key, target)
+        return target
+    scratch = tempfile.mkdtemp(dir=os.path.dirname(target), prefix=".dflow-sub-")
+    try:
+        download_artifact(artifact, extract=extract, path=scratch, **kwargs)
+        found = os.path.join(scratch, *parts)
+        if not os.path.lexists(found):
+            raise ArtifactNotFoundError(
+                f"download_artifact: sub_path {sub_path!r} is not in {client.describe(key)}"
+            )
+        place(found, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
 def _extract_members(client: StorageClient, root: str, workdir: str) -> None:
     """Unpack the tar.gz files of a stacked artifact (one per slice) into its top directory."""
     from .archive import extract_tar
@@ -209,19 +286,76 @@ def _extract_members(client: StorageClient, root: str, workdir: str) -> None:
             place(os.path.join(source, name), os.path.join(root, name))
 
 
-def copy_artifact(src: Any, dst: Any, **kwargs: Any) -> S3Artifact:
-    """Copy an artifact to another key inside the store (server side); return the copy."""
+def copy_artifact(src: Any, dst: Any, sort: bool = False, **kwargs: Any) -> S3Artifact:
+    """Copy an artifact to another key inside the store (server side); return the copy.
+
+    With ``sort`` the list of ``src`` is appended after the list of ``dst`` (its catalog orders
+    are shifted past dst's), so ``dst`` grows into one list artifact holding both.
+    """
     dst_key = artifact_key(dst)
+    if sort:
+        from .paths import catalog_of_artifact
+
+        src_catalog = catalog_of_artifact(src, **kwargs)
+        dst_catalog = catalog_of_artifact(dst, **kwargs)
+        if src_catalog and dst_catalog:
+            return _append_list(src, dst_key, src_catalog, dst_catalog, **kwargs)
     copy_s3(artifact_key(src), dst_key, **kwargs)
     return S3Artifact(key=dst_key, path_list=getattr(src, "path_list", None))
 
 
-def upload_s3(path: PathLike, key: Optional[str] = None, **kwargs: Any) -> str:
-    """Upload a file (one object) or a directory (objects under ``key/``); return the key."""
+def _append_list(
+    src: Any, dst_key: str, src_catalog: List[Any], dst_catalog: List[Any], **kwargs: Any
+) -> S3Artifact:
+    client = get_client(**kwargs)
+    if client.exists(dst_key):
+        raise StorageError(
+            f"copy_artifact(sort=True) appends to an artifact stored object by object "
+            f"(archive=None); {client.describe(dst_key)} is one archive"
+        )
+    offset = max(int(entry["order"]) for entry in dst_catalog) + 1
+    with tempfile.TemporaryDirectory(prefix="dflow-append-") as scratch:
+        download_artifact(src, path=scratch, **kwargs)
+        write_catalog(
+            scratch,
+            [entry["dflow_list_item"] for entry in src_catalog],
+            start=offset,
+        )
+        upload_tree(client, scratch, dst_key.rstrip("/"))
+    return S3Artifact(key=dst_key)
+
+
+def upload_s3(
+    path: PathLike,
+    key: Optional[str] = None,
+    prefix: Optional[str] = None,
+    debug_func: Optional[Callable[[str, str], Any]] = None,
+    storage_client: Optional[StorageClient] = None,
+    **kwargs: Any,
+) -> str:
+    """Upload a file (one object) or a directory (objects under ``key/``); return the key.
+
+    Without ``key`` the object goes to ``prefix/<name of path>`` when ``prefix`` is given, else
+    to a new ``upload/<uuid>/`` key. ``debug_func(source, target)`` places the file into the
+    local debug store instead of copying (``os.symlink`` avoids copying big inputs).
+    """
     path = os.fspath(path)
     if not os.path.lexists(path):
         raise StorageError(f"cannot upload {path!r}: no such file or directory")
-    client = get_client(**kwargs)
+    client = get_client(storage_client=storage_client, **kwargs)
+    if key is None and prefix is not None:
+        key = prefix.rstrip("/") + "/" + os.path.basename(os.path.abspath(path))
+    if debug_func is not None:
+        from .local import LocalClient
+
+        if not isinstance(client, LocalClient):
+            raise StorageError(
+                f"upload_s3: debug_func= places files into the local debug store, but the store "
+                f"is {client!r}"
+            )
+        key = key or client.new_key(f"upload/{uuid.uuid4()}/{os.path.basename(path)}")
+        client.place_with(key, path, debug_func)
+        return key
     if os.path.isdir(path):
         key = key or client.new_key(f"upload/{uuid.uuid4()}")
         upload_tree(client, path, key)
@@ -231,13 +365,37 @@ def upload_s3(path: PathLike, key: Optional[str] = None, **kwargs: Any) -> str:
     return key
 
 
-def download_s3(key: str, path: PathLike = ".", **kwargs: Any) -> str:
-    """Download an object into the directory ``path`` (a key prefix: its content); return it."""
-    client = get_client(**kwargs)
+def download_s3(
+    key: str,
+    path: PathLike = ".",
+    recursive: bool = True,
+    skip_exists: bool = False,
+    keep_dir: bool = False,
+    storage_client: Optional[StorageClient] = None,
+    **kwargs: Any,
+) -> str:
+    """Download an object into the directory ``path`` (a key prefix: its content); return it.
+
+    Args:
+        recursive: a key that is not one object is a prefix whose objects are all fetched;
+            without it only the object at exactly ``key`` is.
+        skip_exists: leave a local file alone when its md5 equals the stored object's.
+        keep_dir: put a prefix's content under ``path/<last part of key>/``.
+    """
+    client = get_client(storage_client=storage_client, **kwargs)
     path = os.path.abspath(os.fspath(path))
+    if keep_dir and not client.exists(key):
+        path = os.path.join(path, os.path.basename(key.rstrip("/")))
     os.makedirs(path, exist_ok=True)
+    if skip_exists:
+        return _download_changed(client, key, path)
     workdir = tempfile.mkdtemp(dir=path, prefix=".dflow-download-")
     try:
+        if not recursive:
+            target = os.path.join(path, os.path.basename(key))
+            client.download(key, os.path.join(workdir, "object"))
+            place(os.path.join(workdir, "object"), target)
+            return target
         if not key.endswith("/") and client.exists(key):
             target = os.path.join(path, os.path.basename(key))
             client.download(key, os.path.join(workdir, "object"))
@@ -252,15 +410,49 @@ def download_s3(key: str, path: PathLike = ".", **kwargs: Any) -> str:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def copy_s3(src_key: str, dst_key: str, **kwargs: Any) -> None:
-    """Copy an object, or every object under a key prefix, to ``dst_key`` inside the store."""
-    client = get_client(**kwargs)
+def _download_changed(client: StorageClient, key: str, path: str) -> str:
+    """``download_s3(skip_exists=True)``: fetch only objects whose local copy differs (md5)."""
+    from ..filesystem import get_md5
+
+    single = not key.endswith("/") and client.exists(key)
+    prefix = key.rstrip("/") + "/"
+    keys = [key] if single else client.list(prefix, recursive=True)
+    if not keys:
+        raise ArtifactNotFoundError(f"no object at {client.describe(key)}")
+    for item in keys:
+        if item.endswith("/"):
+            continue
+        rel = os.path.basename(item) if single else item[len(prefix) :]
+        target = os.path.join(path, *safe_relative(rel, f"object {item!r}"))
+        if os.path.isfile(target) and get_md5(target) == client.get_md5(item):
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        client.download(item, target)
+    return os.path.join(path, os.path.basename(key)) if single else path
+
+
+def copy_s3(
+    src_key: str,
+    dst_key: str,
+    recursive: bool = True,
+    ignore_catalog: bool = False,
+    storage_client: Optional[StorageClient] = None,
+    **kwargs: Any,
+) -> None:
+    """Copy an object, or (``recursive``) every object under a key prefix, to ``dst_key``
+    inside the store; ``ignore_catalog`` leaves out the catalog files of a list artifact."""
+    client = get_client(storage_client=storage_client, **kwargs)
     if not src_key.endswith("/") and client.exists(src_key):
         client.copy(src_key, dst_key)
         return
+    if not recursive:
+        raise ArtifactNotFoundError(f"no object at {client.describe(src_key)} (recursive=False)")
     prefix = src_key.rstrip("/") + "/"
     keys = client.list(prefix, recursive=True)
     if not keys:
         raise ArtifactNotFoundError(f"no object at {client.describe(src_key)}")
     for item in keys:
-        client.copy(item, dst_key.rstrip("/") + "/" + item[len(prefix) :])
+        rel = item[len(prefix) :]
+        if ignore_catalog and CATALOG_DIR in rel.split("/")[:-1]:
+            continue
+        client.copy(item, dst_key.rstrip("/") + "/" + rel)

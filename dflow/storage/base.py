@@ -55,6 +55,16 @@ class StorageClient(abc.ABC):
     def delete(self, key: str) -> None:
         """Remove the object at ``key`` (no error if it is absent)."""
 
+    def get_md5(self, key: str) -> str:
+        """The md5 hex digest of the object at ``key``, computed from its bytes."""
+        import hashlib
+
+        digest = hashlib.md5()
+        with self.open(key) as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
     def describe(self, key: str) -> str:
         """Human-readable location of ``key``, for error messages."""
         return repr(key)

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 import uuid
 from contextlib import AbstractContextManager
-from typing import BinaryIO, List
+from typing import Any, BinaryIO, Callable, List
 
 from ..errors import ArtifactNotFoundError, StorageError
 from .base import StorageClient
@@ -66,6 +66,15 @@ class LocalClient(StorageClient):
             if os.path.exists(partial):
                 os.remove(partial)
             raise
+
+    def place_with(self, key: str, local_file: str, func: Callable[[str, str], Any]) -> None:
+        """Put ``local_file`` at ``key`` by ``func(source, target)`` (e.g. ``os.symlink``), so a
+        debug run can link big inputs into the store instead of copying them."""
+        target = self._path(key)
+        if os.path.lexists(target):
+            raise StorageError(f"cannot store {self.describe(key)}: it exists already")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        func(os.path.abspath(local_file), target)
 
     def upload(self, key: str, local_file: str) -> None:
         if not os.path.isfile(local_file):

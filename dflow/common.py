@@ -1,0 +1,20 @@
+"""dflow 1.x's ``dflow.common``: artifact sources, the lineage interface, JSON pickling.
+
+The code lives in ``dflow.io`` (``S3Artifact``), ``dflow.lineage``, ``dflow.discovery`` and
+``dflow.pickling``.
+"""
+
+from __future__ import annotations
+
+from .discovery import import_func
+from .io import S3Artifact
+from .lineage import LineageClient
+from .pickling import CustomHandler, CustomPickler
+
+__all__ = [
+    "CustomHandler",
+    "CustomPickler",
+    "LineageClient",
+    "S3Artifact",
+    "import_func",
+]
