@@ -1,1 +1,1 @@
-"""Optional executors and service clients that sit beside the core executors (DPDispatcher, Ray, clouds)."""
+"""Optional executors and service clients beside the core executors (DPDispatcher, Ray, clouds)."""
