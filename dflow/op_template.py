@@ -110,6 +110,9 @@ class ScriptOPTemplate(OPTemplate):
         cpu_requests / memory_requests / cpu_limits / memory_limits: container resources.
         envs: environment variables of the container; a dict value is an Argo ``valueFrom``
             (e.g. ``{"secretKeyRef": {"name": "ssh", "key": "password"}}``), never the secret.
+        init_containers: containers run to completion before the script (Argo ``UserContainer``
+            dicts), e.g. to install a package into a shared ``emptyDir`` volume.
+        sidecars: containers run beside the script for its lifetime (``UserContainer`` dicts).
     """
 
     default_command: List[str] = ["sh"]
@@ -129,6 +132,8 @@ class ScriptOPTemplate(OPTemplate):
         cpu_limits: Optional[str] = None,
         memory_limits: Optional[str] = None,
         envs: Optional[Dict[str, str]] = None,
+        init_containers: Optional[List[Dict[str, Any]]] = None,
+        sidecars: Optional[List[Dict[str, Any]]] = None,
         **common: Any,
     ) -> None:
         self.image = image
@@ -142,6 +147,8 @@ class ScriptOPTemplate(OPTemplate):
         self.requests = _resources(cpu_requests, memory_requests)
         self.limits = _resources(cpu_limits, memory_limits)
         self.envs = dict(envs or {})
+        self.init_containers = list(init_containers or [])
+        self.sidecars = list(sidecars or [])
 
     def _default_name(self) -> str:
         digest = hashlib.sha1(f"{self.image}\0{self.command}\0{self.script}".encode()).hexdigest()

@@ -246,7 +246,9 @@ class _Builder:
             raise InvalidWorkflowError(
                 f"template {name!r}: no steps, dag, script, container or resource"
             )
-        common = self._common(body, {kind})
+        common = self._common(
+            body, {kind} | ({"initContainers", "sidecars"} if kind == "script" else set())
+        )
         box = body[kind]
         mounts = [m for m in box.get("volumeMounts", []) if m["name"] not in self.claims]
         resources = box.get("resources", {})
@@ -271,13 +273,19 @@ class _Builder:
         else:
             _unsupported(f"template {name!r} script", box, _CONTAINER | {"source"})
             command = box.get("command") or []
+            # init containers and sidecars only when present: the generated code stays short
+            pods = {
+                field: body[key]
+                for field, key in (("init_containers", "initContainers"), ("sidecars", "sidecars"))
+                if body.get(key)
+            }
             cls: Callable[..., OPTemplate] = {
                 ("sh",): ShellOPTemplate,
                 ("python3",): PythonScriptOPTemplate,
             }.get(tuple(command), ScriptOPTemplate)
             t = self.make.new(
                 cls, name, bind=name, command=command, script=box.get("source", ""),
-                **fields, **common,
+                **pods, **fields, **common,
             )  # fmt: skip
         for field in ("requests", "limits"):
             if resources.get(field):  # a new template has none

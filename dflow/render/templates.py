@@ -165,6 +165,10 @@ def render_leaf(t: OPTemplate, memoize_configmap: str) -> Dict[str, Any]:
         script["source"] = _with_saves(t.script, _save_script(t))
         script.setdefault("image", "alpine:3")
         body["script"] = script
+        if t.init_containers:
+            body["initContainers"] = [dict(c) for c in t.init_containers]
+        if t.sidecars:
+            body["sidecars"] = [dict(c) for c in t.sidecars]
     elif isinstance(t, ContainerOPTemplate):
         container = _container_fields(t)
         if t.args:
