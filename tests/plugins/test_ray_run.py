@@ -49,11 +49,10 @@ def test_step_runs_its_ray_tasks_on_a_local_head() -> None:
         # THEN the OP's remote tasks ran in Ray's worker processes, not in the step's own
         assert result["status"] == "Succeeded", result
         squares = result["squares"]
-        assert json.loads(squares["squares"]) == [1, 4, 9]
+        assert squares["squares"] == [1, 4, 9]  # typed values, as queries give them
         assert squares["address"] == result["gcs"]
-        workers = json.loads(squares["workers"])
-        assert workers and int(squares["driver"]) not in workers
+        assert squares["workers"] and squares["driver"] not in squares["workers"]
         # AND RAY_ADDRESS in the step's environment wins over ray_host (127.0.0.1:1 has no head)
-        assert json.loads(result["override"]["squares"]) == [16]
+        assert result["override"]["squares"] == [16]
     finally:
         shutil.rmtree(work, ignore_errors=True)
