@@ -19,6 +19,8 @@ __all__ = [
     "argo_sum",
     "argo_concat",
     "if_expression",
+    "IfExpression",
+    "ArgoItem",
     "to_expr",
 ]
 
@@ -43,14 +45,34 @@ def to_expr(value: Any) -> str:
 
 
 def _numeric(value: Any) -> str:
-    """An operand that must be a number: references travel as strings, so convert them."""
-    if isinstance(value, ArgoVar) and not value.is_numeric:
+    """An operand of arithmetic or ordering: references (even numeric ones) through ``asFloat``,
+    as the original writes them; a numeric string literal as its number."""
+    if isinstance(value, ArgoVar):
         return f"asFloat({value.expr})"
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return _quote(value)
+        return value.strip()
     return to_expr(value)
 
 
+def _wire_literal(value: Any) -> str:
+    """A Python value as the quoted string a parameter carries on the wire (``True`` is 'true')."""
+    from .wire import encode_value
+
+    return _quote(encode_value(value))
+
+
 class ArgoVar:
-    """A value known only when the workflow runs, written as an Argo expression."""
+    """A value known only when the workflow runs, written as an Argo expression.
+
+    Operators build expressions as the original dflow writes them: ``+ - * /`` and ``< <= > >=``
+    go through ``asFloat``; ``==``/``!=`` against a Python value compare with the string form
+    the parameter carries (``p == True`` is ``p == 'true'``); ``p["key"]`` / ``p[0]`` read a JSON
+    parameter with ``jsonpath``. ``&``, ``|`` and ``~`` combine conditions.
+    """
 
     is_numeric = False
 
@@ -71,30 +93,74 @@ class ArgoVar:
 
     __hash__ = object.__hash__
 
-    def _compare(self, op: str, other: Any) -> ArgoVar:
-        if isinstance(other, (int, float)) and not isinstance(other, bool):
-            return ArgoVar(f"{_numeric(self)} {op} {to_expr(other)}")
-        if isinstance(other, ArgoVar) and (other.is_numeric or self.is_numeric):
-            return ArgoVar(f"{_numeric(self)} {op} {_numeric(other)}")
-        return ArgoVar(f"{to_expr(self)} {op} {to_expr(other)}")
+    def __iter__(self) -> Any:
+        # without this, __getitem__ would make every reference an endless iterable
+        raise TypeError(f"{type(self).__name__} {self} is known only at run time: not iterable")
+
+    def _order(self, op: str, other: Any) -> ArgoVar:
+        return ArgoVar(f"{_numeric(self)} {op} {_numeric(other)}")
+
+    def _equals(self, op: str, other: Any) -> ArgoVar:
+        if isinstance(other, ArgoVar):
+            return ArgoVar(f"{self.expr} {op} {other.expr}")
+        if self.is_numeric and isinstance(other, (int, float)) and not isinstance(other, bool):
+            return ArgoVar(f"{self.expr} {op} {to_expr(other)}")  # a number, e.g. argo_len(p)
+        return ArgoVar(f"{self.expr} {op} {_wire_literal(other)}")
 
     def __lt__(self, other: Any) -> ArgoVar:
-        return self._compare("<", other)
+        return self._order("<", other)
 
     def __le__(self, other: Any) -> ArgoVar:
-        return self._compare("<=", other)
+        return self._order("<=", other)
 
     def __gt__(self, other: Any) -> ArgoVar:
-        return self._compare(">", other)
+        return self._order(">", other)
 
     def __ge__(self, other: Any) -> ArgoVar:
-        return self._compare(">=", other)
+        return self._order(">=", other)
 
     def __eq__(self, other: Any) -> ArgoVar:  # type: ignore[override]
-        return self._compare("==", other)
+        return self._equals("==", other)
 
     def __ne__(self, other: Any) -> ArgoVar:  # type: ignore[override]
-        return self._compare("!=", other)
+        return self._equals("!=", other)
+
+    def _arith(self, op: str, other: Any, reverse: bool = False) -> Any:
+        if op == "+" and isinstance(other, str):  # text around a tag, as in the original
+            return other + str(self) if reverse else str(self) + other
+        if not isinstance(other, (int, float, ArgoVar)) or isinstance(other, bool):
+            return NotImplemented
+        left, right = (other, self) if reverse else (self, other)
+        return ArgoVar(f"{_numeric(left)} {op} {_numeric(right)}")
+
+    def __add__(self, other: Any) -> Any:
+        return self._arith("+", other)
+
+    def __sub__(self, other: Any) -> Any:
+        return self._arith("-", other)
+
+    def __mul__(self, other: Any) -> Any:
+        return self._arith("*", other)
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._arith("/", other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self._arith("+", other, reverse=True)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._arith("-", other, reverse=True)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._arith("*", other, reverse=True)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._arith("/", other, reverse=True)
+
+    def __getitem__(self, key: Any) -> ArgoItem:
+        if isinstance(key, bool) or not isinstance(key, (str, int)):
+            raise TypeError(f"{self}: a key must be a str or an int, got {key!r}")
+        return ArgoItem(f"jsonpath({self.expr}, '$')[{to_expr(key)}]")
 
     def __and__(self, other: Any) -> ArgoVar:
         return ArgoVar(f"({to_expr(self)}) && ({to_expr(other)})")
@@ -106,9 +172,56 @@ class ArgoVar:
         return ArgoVar(f"!({to_expr(self)})")
 
 
-def if_expression(_if: Any, _then: Any, _else: Any) -> ArgoVar:
-    """A conditional value, for ``value_from_expression`` and ``from_expression``."""
-    return ArgoVar(f"{to_expr(_if)} ? {to_expr(_then)} : {to_expr(_else)}")
+class ArgoItem(ArgoVar):
+    """A member of a JSON parameter (``param["key"]``): a JSON value, not a string.
+
+    Passed as a parameter it is the member itself when a string, else its JSON text; compared
+    with ``==`` it is compared with the Python value as JSON reads it.
+    """
+
+    def __str__(self) -> str:
+        x = self.expr
+        return "{{=string(%s) == %s ? %s : toJson(%s)}}" % (x, x, x, x)
+
+    def _equals(self, op: str, other: Any) -> ArgoVar:
+        if isinstance(other, ArgoVar):
+            return super()._equals(op, other)
+        return ArgoVar(f"{self.expr} {op} {to_expr(other)}")
+
+
+def _is_parameter(value: Any) -> bool:
+    """A reference to a parameter itself (not an expression computed from one)."""
+    return isinstance(value, ArgoVar) and getattr(value, "kind", None) == "parameters"
+
+
+def _branch(value: Any) -> str:
+    """An ``if_expression`` operand: a string is an expression, as in the original."""
+    if isinstance(value, str):
+        return value
+    return to_expr(value)
+
+
+class IfExpression(ArgoVar):
+    """``(cond ? then : else)``; keeps its branches so an output can take their type."""
+
+    def __init__(self, _if: Any, _then: Any, _else: Any) -> None:
+        if _is_parameter(_if):
+            cond = f"{_if.expr} == 'true'"  # a bare parameter means "is true", as in the original
+        else:
+            cond = _branch(_if)
+        super().__init__(f"({cond} ? {_branch(_then)} : {_branch(_else)})")
+        self.then = _then
+        self.otherwise = _else
+
+
+def if_expression(_if: Any, _then: Any, _else: Any) -> IfExpression:
+    """A conditional value, for ``value_from_expression`` and ``from_expression``.
+
+    ``_if`` is a condition (a comparison of references), a parameter (true when it reads
+    ``true``) or an expression string; ``_then``/``_else`` are references, numbers or
+    expression strings (quote a literal string yourself: ``"'done'"``).
+    """
+    return IfExpression(_if, _then, _else)
 
 
 def argo_range(*args: Any) -> ArgoVar:

@@ -137,13 +137,13 @@ def test_steps_outputs_from_inner_steps_and_expressions(render):
     params = {p["name"]: p for p in body["outputs"]["parameters"]}
     assert params["m"]["valueFrom"] == {"parameter": "{{steps.a.outputs.parameters.out}}"}
     assert params["pick"]["valueFrom"] == {
-        "expression": "asFloat(steps['a'].outputs.parameters['out']) > 1 ? "
-        "steps['a'].outputs.parameters['out'] : steps['b'].outputs.parameters['out']",
+        "expression": "(asFloat(steps['a'].outputs.parameters['out']) > 1 ? "
+        "steps['a'].outputs.parameters['out'] : steps['b'].outputs.parameters['out'])",
         "default": "none",
     }
     arts = {a["name"]: a for a in body["outputs"]["artifacts"]}
     assert arts["f"]["from"] == "{{steps.a.outputs.artifacts.f}}"
-    assert arts["g"]["fromExpression"].startswith("steps['a'].outputs.parameters['out'] == 'x' ?")
+    assert arts["g"]["fromExpression"].startswith("(steps['a'].outputs.parameters['out'] == 'x' ?")
 
 
 def test_recursive_steps(render):

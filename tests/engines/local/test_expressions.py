@@ -261,8 +261,8 @@ def test_what_our_rendering_emits() -> None:
         ((x < 3) & (msg == "ok"), True),
         ((x > 3) | (msg == "no"), False),
         (~(x < 3), False),
-        (if_expression(x < 3, msg, "other"), "ok"),
-        (if_expression(x > 3, msg, "other"), "other"),
+        (if_expression(x < 3, msg, "'other'"), "ok"),  # a string branch is an expression
+        (if_expression(x > 3, msg, "'other'"), "other"),
         (argo_range(3), "[0,1,2]"),
         (argo_range(1, 7, 2), "[1,3,5]"),
         (argo_range(x.__class__(name="n")), "[0,1,2]"),
