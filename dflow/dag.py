@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 from .errors import InvalidWorkflowError
 from .io import Inputs, Outputs
+from .names import generated_name
 from .op_template import OPTemplate
 from .task import Task
 
@@ -42,7 +43,7 @@ class DAG(OPTemplate):
             self.add(task)
 
     def _default_name(self) -> str:
-        raise InvalidWorkflowError("DAG needs a name")
+        return generated_name("dag")
 
     def add(self, task: Union[Task, Sequence[Task]]) -> None:
         """Add a task, or several."""

@@ -12,7 +12,7 @@ import hashlib
 from typing import Any, Dict, List, Optional, Union
 
 from .io import PVC, Inputs, Outputs
-from .names import check_template_name
+from .names import check_template_name, generated_name
 
 __all__ = [
     "OPTemplate",
@@ -30,7 +30,8 @@ class OPTemplate:
     """Base of every template: a name, inputs, outputs and the settings Argo applies to any of them.
 
     Args:
-        name: the template name (lower-case RFC 1123, at most 57 characters).
+        name: the template name (letters, digits and '-', lower-cased, at most 57 characters;
+            a name is generated when it is not given).
         inputs / outputs: what the template takes and gives.
         memoize_key: an Argo memoization key; steps with the same key reuse a stored result.
         annotations / labels: pod metadata.
@@ -75,7 +76,7 @@ class OPTemplate:
         self.pvcs = list(pvcs or [])
 
     def _default_name(self) -> str:
-        return type(self).__name__.lower()
+        return generated_name(type(self).__name__.lower())
 
     def replace(self, **changes: Any) -> OPTemplate:
         """A copy with some fields changed; inputs and outputs are copied too, never shared."""
@@ -87,7 +88,7 @@ class OPTemplate:
                 raise AttributeError(f"{type(self).__name__} has no field {field!r}")
             setattr(new, field, value)
         if "name" in changes:
-            check_template_name(new.name)
+            new.name = check_template_name(new.name)
         return new
 
     # dflow 1.x spelled the copy ``deepcopy``; keep it reachable.

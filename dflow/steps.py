@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 from .errors import InvalidWorkflowError
 from .io import Inputs, Outputs
+from .names import generated_name
 from .op_template import OPTemplate
 from .step import Step
 
@@ -45,7 +46,7 @@ class Steps(OPTemplate):
             self.add(item)
 
     def _default_name(self) -> str:
-        raise InvalidWorkflowError("Steps needs a name")
+        return generated_name("steps")
 
     def add(self, step: Union[Step, Sequence[Step]]) -> None:
         """Append a step, or a list of steps that run in parallel, after what is already there."""

@@ -11,7 +11,7 @@ from .config import config
 from .dag import DAG
 from .engines import FINISHED_PHASES
 from .errors import DflowError, InvalidWorkflowError
-from .names import check_template_name
+from .names import check_workflow_name
 from .render import render_workflow
 from .render.yaml_out import dump_yaml
 from .step import Step
@@ -56,7 +56,7 @@ class Workflow:
         volumes: Optional[List[Dict[str, Any]]] = None,
         service_account_name: Optional[str] = None,
     ) -> None:
-        self.name = check_template_name(name, "workflow")
+        self.name = check_workflow_name(name)
         if steps is not None and dag is not None:
             raise InvalidWorkflowError(f"workflow {name!r}: give steps or dag, not both")
         self.entrypoint: Union[Steps, DAG] = (
