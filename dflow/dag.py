@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Union
 
+from .context_syntax import claim, close_block, open_block
 from .errors import InvalidWorkflowError
 from .io import Inputs, Outputs
 from .names import generated_name
@@ -45,6 +46,18 @@ class DAG(OPTemplate):
     def _default_name(self) -> str:
         return generated_name("dag")
 
+    def remove(self, task: Task) -> None:
+        """Take ``task`` out (a task built in a ``with`` block that is then added elsewhere)."""
+        self._names.pop(task.name, None)
+        self.tasks = [t for t in self.tasks if t is not task]
+
+    def __enter__(self) -> DAG:
+        open_block(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        close_block(self)
+
     def add(self, task: Union[Task, Sequence[Task]]) -> None:
         """Add a task, or several."""
         for item in [task] if isinstance(task, Task) else list(task):
@@ -52,6 +65,8 @@ class DAG(OPTemplate):
                 raise InvalidWorkflowError(
                     f"DAG {self.name!r}: can only add Task objects, got {type(item).__name__}"
                 )
+            if not claim(item, self):
+                continue
             if item.name in self._names:
                 raise InvalidWorkflowError(f"DAG {self.name!r}: two tasks are named {item.name!r}")
             self._names[item.name] = item

@@ -264,6 +264,15 @@ class _NamedDict(dict):
         cast(Any, value).name = key
         super().__setitem__(key, value)
 
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
     def __deepcopy__(self, memo: Dict[int, Any]) -> _NamedDict:
         return _NamedDict(
             self._cls, self._what, {k: copy.deepcopy(v, memo) for k, v in self.items()}
@@ -273,16 +282,42 @@ class _NamedDict(dict):
         return (_NamedDict, (self._cls, self._what, dict(self)))
 
 
+class _NamedField:
+    """An ``Inputs``/``Outputs`` field: a dict assigned to it names its entries by key too."""
+
+    def __init__(self, cls: type, what: str) -> None:
+        self.cls = cls
+        self.what = what
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = f"_{name}"
+
+    def __get__(self, obj: Any, owner: Optional[type] = None) -> Any:
+        if obj is None:
+            return self
+        return getattr(obj, self.attr)
+
+    def __set__(self, obj: Any, value: Optional[Dict[str, Any]]) -> None:
+        if value is not None and not isinstance(value, dict):
+            raise InvalidWorkflowError(
+                f"{self.what}s must be a dict keyed by name, got {type(value).__name__}"
+            )
+        setattr(obj, self.attr, _NamedDict(self.cls, self.what, value))
+
+
 class Inputs:
     """The input parameters and artifacts of a template, each dict keyed by name."""
+
+    parameters = _NamedField(InputParameter, "input parameter")
+    artifacts = _NamedField(InputArtifact, "input artifact")
 
     def __init__(
         self,
         parameters: Optional[Dict[str, InputParameter]] = None,
         artifacts: Optional[Dict[str, InputArtifact]] = None,
     ) -> None:
-        self.parameters = _NamedDict(InputParameter, "input parameter", parameters)
-        self.artifacts = _NamedDict(InputArtifact, "input artifact", artifacts)
+        self.parameters = parameters  # type: ignore[assignment]
+        self.artifacts = artifacts  # type: ignore[assignment]
 
     def bound(self, scope: str, owner: Any) -> Inputs:
         """The same inputs seen from a step, as references."""
@@ -292,13 +327,16 @@ class Inputs:
 class Outputs:
     """The output parameters and artifacts of a template, each dict keyed by name."""
 
+    parameters = _NamedField(OutputParameter, "output parameter")
+    artifacts = _NamedField(OutputArtifact, "output artifact")
+
     def __init__(
         self,
         parameters: Optional[Dict[str, OutputParameter]] = None,
         artifacts: Optional[Dict[str, OutputArtifact]] = None,
     ) -> None:
-        self.parameters = _NamedDict(OutputParameter, "output parameter", parameters)
-        self.artifacts = _NamedDict(OutputArtifact, "output artifact", artifacts)
+        self.parameters = parameters  # type: ignore[assignment]
+        self.artifacts = artifacts  # type: ignore[assignment]
 
     def bound(self, scope: str, owner: Any) -> Outputs:
         """The same outputs seen from a step, as references."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Union
 
+from .context_syntax import join_open_block
 from .errors import InvalidWorkflowError
 from .expressions import ArgoSequence, ArgoVar
 from .io import (
@@ -46,6 +47,7 @@ class Step:
 
     prefix = "steps"
     kind = "step"
+    joins_in_init = True  # join an open ``with`` block at the end of ``__init__``
 
     def __init__(
         self,
@@ -141,6 +143,9 @@ class Step:
         self.timeout = timeout
         self._outputs: Optional[Outputs] = None
         self._inputs: Optional[Inputs] = None
+        self._joined: Any = None  # the ``with`` block this step joined, if any
+        if type(self).joins_in_init:
+            join_open_block(self)
 
     # -- arguments -------------------------------------------------------------------------------
 

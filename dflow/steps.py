@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Union
 
+from .context_syntax import claim, close_block, open_block
 from .errors import InvalidWorkflowError
 from .io import Inputs, Outputs
 from .names import generated_name
@@ -53,12 +54,16 @@ class Steps(OPTemplate):
         group = [step] if isinstance(step, Step) else list(step)
         if not group:
             raise InvalidWorkflowError(f"Steps {self.name!r}: cannot add an empty group of steps")
-        seen = set(self._names)
         for item in group:
             if not isinstance(item, Step):
                 raise InvalidWorkflowError(
                     f"Steps {self.name!r}: can only add Step objects, got {type(item).__name__}"
                 )
+        group = [item for item in group if claim(item, self, regroup=len(group) > 1)]
+        if not group:
+            return
+        seen = set(self._names)
+        for item in group:
             if item.name in seen:
                 raise InvalidWorkflowError(
                     f"Steps {self.name!r}: two steps are named {item.name!r}"
@@ -67,6 +72,19 @@ class Steps(OPTemplate):
         for item in group:
             self._names[item.name] = item
         self.steps.append(group)
+
+    def remove(self, step: Step) -> None:
+        """Take ``step`` out (a step built in a ``with`` block that is then added elsewhere)."""
+        self._names.pop(step.name, None)
+        self.steps = [[s for s in g if s is not step] for g in self.steps]
+        self.steps = [g for g in self.steps if g]
+
+    def __enter__(self) -> Steps:
+        open_block(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        close_block(self)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.steps)

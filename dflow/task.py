@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Union
 
+from .context_syntax import join_open_block
 from .errors import InvalidWorkflowError
 from .step import Step
 
@@ -19,6 +20,7 @@ class Task(Step):
 
     prefix = "tasks"
     kind = "task"
+    joins_in_init = False  # joins once its dependencies are set
 
     def __init__(
         self,
@@ -39,3 +41,4 @@ class Task(Step):
                 raise InvalidWorkflowError(
                     f"task {name!r}: a dependency must be a Task or a task name, got {dep!r}"
                 )
+        join_open_block(self)

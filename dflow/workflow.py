@@ -7,11 +7,14 @@ import time
 import uuid
 from typing import Any, Dict, List, Optional, Union
 
+from .argo_objects import ArgoObjectDict
 from .config import config
+from .context_syntax import close_block, open_block
 from .dag import DAG
 from .engines import FINISHED_PHASES
 from .errors import DflowError, InvalidWorkflowError
-from .names import check_workflow_name
+from .names import check_io_name, check_workflow_name
+from .op_template import OPTemplate
 from .render import render_workflow
 from .render.yaml_out import dump_yaml
 from .step import Step
@@ -32,6 +35,11 @@ class Workflow:
         context: an object whose ``render(template)`` may rewrite every template before submission.
         annotations / labels: workflow metadata; labels are what ``query_workflows`` filters on.
         parallelism: how many pods run at once in this workflow.
+        parameters: workflow arguments, read as ``{{workflow.parameters.<name>}}`` (values that
+            are not ``str`` are JSON-encoded).
+        on_exit: a template Argo runs when the workflow ends (``{{workflow.status}}`` tells how).
+
+    ``with Workflow(...) as wf:`` adds the steps built inside the block and submits on leaving it.
     """
 
     def __init__(
@@ -55,6 +63,8 @@ class Workflow:
         artifact_repo_key: Optional[str] = None,
         volumes: Optional[List[Dict[str, Any]]] = None,
         service_account_name: Optional[str] = None,
+        parameters: Optional[Dict[str, Any]] = None,
+        on_exit: Optional[OPTemplate] = None,
     ) -> None:
         self.name = check_workflow_name(name)
         if steps is not None and dag is not None:
@@ -80,7 +90,26 @@ class Workflow:
         self.artifact_repo_key = artifact_repo_key
         self.volumes = list(volumes or [])
         self.service_account_name = service_account_name
+        self.parameters: Dict[str, Any] = {}
+        for pname, value in (parameters or {}).items():
+            self.parameters[check_io_name(pname, "workflow parameter")] = value
+        if on_exit is not None and not isinstance(on_exit, OPTemplate):
+            raise InvalidWorkflowError(
+                f"workflow {name!r}: on_exit must be a template, got {type(on_exit).__name__}"
+            )
+        self.on_exit = on_exit
         self._engine: Any = None
+
+    # -- the ``with`` syntax -------------------------------------------------------------------
+
+    def __enter__(self) -> Workflow:
+        open_block(self.entrypoint)
+        return self
+
+    def __exit__(self, exc_type: Any, *rest: Any) -> None:
+        close_block(self.entrypoint)
+        if exc_type is None:
+            self.submit()
 
     # -- building ------------------------------------------------------------------------------
 
@@ -108,6 +137,15 @@ class Workflow:
             util_image=config["util_image"],
             context=context,
         )
+
+    def convert_to_argo(self, reuse_step: Optional[List[Any]] = None) -> ArgoObjectDict:
+        """The manifest with attribute access (``.metadata.name``); ``to_dict()`` gives the dict."""
+        if reuse_step is not None:
+            raise InvalidWorkflowError(
+                f"workflow {self.name!r}: steps are reused by submit(reuse_step=...), "
+                "not by convert_to_argo"
+            )
+        return ArgoManifest(self.to_dict())
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), **kwargs)
@@ -248,6 +286,13 @@ class Workflow:
 
     def delete(self) -> Any:
         return self._action("delete")
+
+
+class ArgoManifest(ArgoObjectDict):
+    """A rendered manifest as ``convert_to_argo`` returns it: a dict with attribute access."""
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self.recover()
 
 
 def engine_settings(workflow: Optional[Workflow]) -> Dict[str, Any]:

@@ -99,7 +99,11 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         if isinstance(python_packages, (str, os.PathLike)):
             python_packages = [python_packages]  # one path, not its characters
         local = [] if packages_source is not None else list(python_packages or [])
-        self.python_packages = [str(p) for p in local + list(upload_packages)]
+        # one path named twice (python_packages and upload_packages alike) is shipped once
+        unique: Dict[str, str] = {}
+        for path in local + list(upload_packages):
+            unique.setdefault(os.path.abspath(str(path)), str(path))
+        self.python_packages = list(unique.values())
         op = op_class.__name__
         in_sign, out_sign = op_class.get_input_sign(), op_class.get_output_sign()
         if slices is not None:

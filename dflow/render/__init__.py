@@ -11,6 +11,7 @@ from typing import Any, Dict, Optional
 
 from ..graph import reachable_templates
 from .composite import referenced_names, render_templates
+from .values import encode_parameter
 
 __all__ = ["render_workflow", "referenced_names", "DEFAULT_MEMOIZE_CONFIGMAP"]
 
@@ -39,6 +40,7 @@ def render_workflow(
         util_image,
         context=context if context is not None else workflow.context,
         keyed_memoize=memoize_configmap is not None,
+        exit_handler=getattr(workflow, "on_exit", None),
     )
     metadata: Dict[str, Any] = {}
     if workflow.id:
@@ -50,6 +52,13 @@ def render_workflow(
     if workflow.labels:
         metadata["labels"] = dict(workflow.labels)
     spec: Dict[str, Any] = {"entrypoint": entrypoint.name, "templates": templates}
+    parameters = getattr(workflow, "parameters", None)
+    if parameters:
+        spec["arguments"] = {
+            "parameters": [{"name": k, "value": encode_parameter(v)} for k, v in parameters.items()]
+        }
+    if getattr(workflow, "on_exit", None) is not None:
+        spec["onExit"] = workflow.on_exit.name
     if workflow.parallelism is not None:
         spec["parallelism"] = workflow.parallelism
     if workflow.service_account_name:

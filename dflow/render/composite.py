@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Dict, List, Set, Tuple, cast
+from typing import Any, Dict, List, Optional, Set, Tuple, cast
 
 from ..dag import DAG
 from ..errors import InvalidWorkflowError
@@ -411,11 +411,15 @@ def render_templates(
     util_image: str,
     context: Any = None,
     keyed_memoize: bool = False,
+    exit_handler: Optional[OPTemplate] = None,
 ) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
-    """Every template reachable from ``entry``, entrypoint first, and the PVCs they mount."""
+    """Every template reachable from ``entry`` (and the exit handler), entrypoint first, and the
+    PVCs they mount."""
     renderer = Renderer(memoize_configmap, util_image, context)
     renderer.keyed_memoize = keyed_memoize
     renderer.template(entry, "the workflow")
+    if exit_handler is not None:
+        renderer.template(exit_handler, "the exit handler")
     return renderer.registry.templates(), renderer.pvcs
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import threading
@@ -81,18 +82,41 @@ class Run:
         node = self.execute(
             spec["entrypoint"], params, arts, name, name, None, None, "the workflow"
         )
+        phase = node["phase"]
+        phase = "Succeeded" if phase in ("Omitted", "Skipped") else phase
+        if self.groups.cancelled.is_set():
+            phase = "Failed"
+        finished = node.get("finishedAt")
+        message = ""
+        if phase != "Succeeded":
+            message = self.first_failure or node.get("message", "")
+        if spec.get("onExit") and not self.groups.cancelled.is_set():
+            exit_node = self._exit_handler(spec["onExit"], phase, name)
+            finished = exit_node.get("finishedAt") or finished
+            if phase == "Succeeded" and exit_node["phase"] != "Succeeded":
+                phase = "Failed" if exit_node["phase"] == "Failed" else "Error"
+                message = exit_node.get("message", "") or "the exit handler failed"
         status = self.state.status
         with self.state.lock:
-            phase = node["phase"]
-            status["phase"] = "Error" if phase == "Error" else phase
-            if phase in ("Omitted", "Skipped"):
-                status["phase"] = "Succeeded"
+            status["phase"] = phase
             if self.groups.cancelled.is_set():
-                status["phase"] = "Failed"
                 status["message"] = "Stopped with strategy 'Terminate'"
-            elif status["phase"] != "Succeeded":
-                status["message"] = self.first_failure or node.get("message", "")
-            status["finishedAt"] = node.get("finishedAt")
+            elif phase != "Succeeded":
+                status["message"] = message
+            status["finishedAt"] = finished
+
+    def _exit_handler(self, template: str, phase: str, name: str) -> Dict[str, Any]:
+        """Run ``spec.onExit`` as the node ``<workflow>.onExit``, whatever the phase (as Argo)."""
+        failures = [
+            {"displayName": n.get("displayName"), "message": n.get("message", ""), "phase": p}
+            for n in list(self.state.nodes.values())
+            if (p := n.get("phase")) in ("Failed", "Error") and n.get("type") == "Pod"
+        ]
+        with self._global_lock:
+            self.globals["workflow.status"] = phase
+            self.globals["workflow.failures"] = json.dumps(failures)
+        exit_name = f"{name}.onExit"
+        return self.execute(template, {}, {}, exit_name, exit_name, None, None, "the exit handler")
 
     def terminate(self) -> None:
         self.groups.terminate()
