@@ -21,6 +21,7 @@ _LAZY = {
             "InvalidWorkflowError",
             "StepFailedError",
             "StorageError",
+            "WaitTimeoutError",
             "WorkflowFailedError",
         ],
         "dflow.errors",

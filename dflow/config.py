@@ -37,6 +37,9 @@ _CONFIG_DEFAULTS: dict[str, Any] = {
     "debug_zygote": True,
     "detach": False,
     "lineage": None,
+    "argo_request_timeout": 60.0,
+    "argo_configuration": None,
+    "wait_timeout": None,
 }
 
 _S3_DEFAULTS: dict[str, Any] = {
@@ -56,6 +59,8 @@ def _parse(raw: str, default: Any) -> Any:
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, dict):
         import json
 

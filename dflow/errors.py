@@ -13,6 +13,7 @@ __all__ = [
     "WorkflowFailedError",
     "NotFoundError",
     "ArtifactNotFoundError",
+    "WaitTimeoutError",
 ]
 
 
@@ -37,12 +38,18 @@ class ArtifactNotFoundError(StorageError, NotFoundError):
 
 
 class ArgoAPIError(DflowError):
-    """The Argo server answered an error."""
+    """The Argo server answered an error, or could not be reached (``status`` 0).
 
-    def __init__(self, status: int, message: str, workflow: Optional[str] = None) -> None:
+    ``transient`` tells a failure that may pass by itself (no connection, 5xx) from a refusal.
+    """
+
+    def __init__(
+        self, status: int, message: str, workflow: Optional[str] = None, transient: bool = False
+    ) -> None:
         self.status = status
         self.server_message = message
         self.workflow = workflow
+        self.transient = transient
         where = f" (workflow {workflow})" if workflow else ""
         super().__init__(f"Argo server answered {status}{where}: {message}")
 
@@ -67,3 +74,13 @@ class StepFailedError(DflowError):
 
 class WorkflowFailedError(DflowError):
     """A workflow ended in Failed or Error."""
+
+
+class WaitTimeoutError(DflowError, TimeoutError):
+    """A workflow had not finished when the time given to wait for it ran out."""
+
+    def __init__(self, workflow: str, phase: Optional[str], waited: float) -> None:
+        self.workflow = workflow
+        self.phase = phase
+        self.waited = waited
+        super().__init__(f"workflow {workflow}: still {phase or 'Pending'} after {waited:.1f} s")

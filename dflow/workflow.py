@@ -12,7 +12,7 @@ from .config import config
 from .context_syntax import close_block, open_block
 from .dag import DAG
 from .engines import FINISHED_PHASES
-from .errors import DflowError, InvalidWorkflowError
+from .errors import DflowError, InvalidWorkflowError, WaitTimeoutError
 from .names import check_io_name, check_workflow_name
 from .op_template import OPTemplate
 from .render import render_workflow
@@ -225,16 +225,30 @@ class Workflow:
         """The phase: Pending, Running, Succeeded, Failed or Error."""
         return str(self.query().phase)
 
-    def wait(self, interval: float = 1.0) -> str:
-        """Block until the workflow finishes; returns its final phase."""
+    def wait(self, interval: float = 1.0, timeout: Optional[float] = None) -> str:
+        """Block until the workflow finishes; returns its final phase.
+
+        Args:
+            interval: seconds between polls.
+            timeout: give up after this many seconds (``WaitTimeoutError``, or the Argo server's
+                last error if it was failing); default ``config["wait_timeout"]``, where None
+                waits as long as it takes, riding out server outages.
+        """
+        if timeout is None and config.get("wait_timeout") is not None:
+            timeout = float(config["wait_timeout"])
         engine = self._get_engine()
+        workflow_id = self._require_id()
         if hasattr(engine, "wait"):
-            return str(engine.wait(self._require_id(), interval=interval))
+            return str(engine.wait(workflow_id, interval=interval, timeout=timeout))
+        start = time.monotonic()
         while True:
             phase = self.query_status()
             if phase in FINISHED_PHASES:
                 return phase
-            time.sleep(interval)
+            waited = time.monotonic() - start
+            if timeout is not None and waited >= timeout:
+                raise WaitTimeoutError(workflow_id, phase, waited)
+            time.sleep(interval if timeout is None else min(interval, timeout - waited))
 
     def query_step(
         self,

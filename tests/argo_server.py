@@ -2,18 +2,24 @@
 
 It binds 127.0.0.1 on a free port, keeps workflows and ConfigMaps in memory, validates every
 submitted manifest against Argo's schema (400 with the violations), names workflows from
-``generateName``, checks the bearer token (401), and can be scripted from the test: fail the next
-calls, set a workflow's status, fill it with a large status, or complete workflows on submit with
-nodes built from the manifest (memoized steps take their outputs from the cache ConfigMap).
-Paths and bodies follow tests/data/argo/swagger.json.
+``generateName``, checks the bearer token (401), keeps an archive of workflows, and can be
+scripted from the test: fail the next calls, answer them with a body of any shape, hold them
+unanswered for a while, set a workflow's status, fill it with a large status, or complete
+workflows on submit with nodes built from the manifest (memoized steps take their outputs from
+the cache ConfigMap). Paths and bodies follow tests/data/argo/swagger.json.
+
+Run as a program (``python tests/argo_server.py [--complete-as PHASE]``) it serves in a process
+of its own and prints its URL: a test can then freeze it (SIGSTOP) by its PID.
 """
 
 from __future__ import annotations
 
+import argparse
 import copy
 import hashlib
 import json
 import re
+import sys
 import threading
 import time
 import uuid
@@ -25,6 +31,7 @@ from argo_schema import validate_manifest
 
 WF = re.compile(r"^/api/v1/workflows/(?P<ns>[^/]+)(?:/(?P<name>[^/]+)(?:/(?P<verb>[a-z]+))?)?$")
 CM = re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/configmaps(?:/(?P<name>[^/]+))?$")
+ARCHIVE = re.compile(r"^/api/v1/archived-workflows(?:/(?P<uid>[^/]+))?$")
 VERBS = ("terminate", "stop", "suspend", "resume", "retry", "resubmit")
 # grpc codes the Argo server puts in its error bodies
 GRPC = {400: 3, 401: 16, 404: 5, 409: 6, 500: 13, 503: 14}
@@ -52,9 +59,11 @@ class ArgoTestServer:
         self.complete_as = complete_as  # phase given to new workflows, with simulated nodes
         self.workflows: Dict[Tuple[str, str], Dict[str, Any]] = {}
         self.configmaps: Dict[Tuple[str, str], Dict[str, Any]] = {}
+        self.archived: Dict[str, Dict[str, Any]] = {}  # uid -> workflow
         self.requests: List[Tuple[str, str, Any]] = []  # (method, path with query, body)
         self.headers: List[Dict[str, str]] = []  # the headers of each request, in order
-        self._failures: List[Tuple[int, Optional[str], Optional[str], str]] = []
+        # (status, method, path part, message or raw body, seconds to hold the call first)
+        self._failures: List[Tuple[int, Optional[str], Optional[str], Any, float]] = []
         self._lock = threading.Lock()
         self._httpd: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -73,7 +82,7 @@ class ArgoTestServer:
         class Handler(_Handler):
             state = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         if self.tls:
             import ssl
@@ -109,7 +118,37 @@ class ArgoTestServer:
     ) -> None:
         """Answer the next ``count`` matching calls with ``status`` (0 drops the connection)."""
         with self._lock:
-            self._failures.extend([(status, method, path_contains, message)] * count)
+            self._failures.extend([(status, method, path_contains, message, 0.0)] * count)
+
+    def reply_next(
+        self,
+        body: Any,
+        count: int = 1,
+        method: Optional[str] = None,
+        path_contains: Optional[str] = None,
+    ) -> None:
+        """Answer the next ``count`` matching calls 200 with ``body`` (any JSON, ``null`` too)."""
+        with self._lock:
+            self._failures.extend([(200, method, path_contains, _Raw(body), 0.0)] * count)
+
+    def hold_next(
+        self,
+        seconds: float,
+        count: int = 1,
+        method: Optional[str] = None,
+        path_contains: Optional[str] = None,
+    ) -> None:
+        """Leave the next ``count`` matching calls unanswered for ``seconds``, then serve them."""
+        with self._lock:
+            self._failures.extend([(-1, method, path_contains, None, seconds)] * count)
+
+    def archive(self, name: str, namespace: str = "argo") -> str:
+        """Move a workflow into the archive (as Argo does once it is garbage collected)."""
+        with self._lock:
+            wf = self.workflows.pop((namespace, name))
+            uid = wf["metadata"]["uid"]
+            self.archived[uid] = wf
+            return str(uid)
 
     def set_status(self, name: str, namespace: str = "argo", **status: Any) -> None:
         """Merge ``status`` fields (phase, nodes, outputs, message) into a workflow's status."""
@@ -194,11 +233,11 @@ class ArgoTestServer:
             raise _Reply(404, f'workflows.argoproj.io "{name}" not found')
         return wf
 
-    def _take_failure(self, method: str, path: str) -> Optional[Tuple[int, str]]:
-        for i, (status, want_method, part, message) in enumerate(self._failures):
+    def _take_failure(self, method: str, path: str) -> Optional[Tuple[int, Any, float]]:
+        for i, (status, want_method, part, message, hold) in enumerate(self._failures):
             if (want_method is None or want_method == method) and (part is None or part in path):
                 del self._failures[i]
-                return status, message
+                return status, message, hold
         return None
 
 
@@ -289,6 +328,19 @@ class _Simulation:
         return {k: v for k, v in (("parameters", params), ("artifacts", arts)) if v}
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that gave up
+            super().handle_error(request, client_address)
+
+
+class _Raw:
+    """A body sent as it is, whatever its shape."""
+
+    def __init__(self, body: Any) -> None:
+        self.body = body
+
+
 class _Reply(Exception):
     """An error answer: status and message, sent as a grpc-gateway error body."""
 
@@ -329,13 +381,20 @@ class _Handler(BaseHTTPRequestHandler):
             state.requests.append((method, self.path, body))
             state.headers.append(dict(self.headers.items()))
             failure = state._take_failure(method, self.path)
+        if failure is not None and failure[2]:
+            time.sleep(failure[2])
+        if failure is not None and failure[0] == -1:
+            failure = None  # held, now served
         if failure is not None and failure[0] == 0:
             self.close_connection = True
             self.connection.shutdown(2)
             return
+        if failure is not None and isinstance(failure[1], _Raw):
+            self._send(failure[0], failure[1].body)
+            return
         try:
             if failure is not None:
-                raise _Reply(*failure)
+                raise _Reply(failure[0], failure[1])
             if state.token and self.headers.get("Authorization") != f"Bearer {state.token}":
                 raise _Reply(401, "token not valid: a bearer token is required")
             if isinstance(body, str):
@@ -375,6 +434,22 @@ class _Handler(BaseHTTPRequestHandler):
             return {}
         if m and m["verb"] in VERBS and method == "PUT":
             return state._act(m["ns"], m["name"], m["verb"], body)
+        a = ARCHIVE.match(path)
+        if a and method == "GET":
+            namespace = (query.get("namespace") or [None])[0]
+            if a["uid"]:
+                wf = state.archived.get(a["uid"])
+                if wf is None or (namespace and wf["metadata"]["namespace"] != namespace):
+                    raise _Reply(404, f'archived workflow "{a["uid"]}" not found')
+                return wf
+            selector = (query.get("listOptions.labelSelector") or [""])[0]
+            wanted = dict(p.split("=", 1) for p in selector.split(",") if p)
+            items = [
+                w for w in state.archived.values()
+                if (not namespace or w["metadata"]["namespace"] == namespace) and
+                all((w["metadata"].get("labels") or {}).get(k) == v for k, v in wanted.items())
+            ]  # fmt: skip
+            return {"metadata": {}, "items": items or None}
         c = CM.match(path)
         if c and c["name"] is None and method == "POST":
             name = (body.get("metadata") or {}).get("name")
@@ -454,3 +529,21 @@ if pytest is not None:
         finally:
             config.clear()
             config.update(saved)
+
+
+def main() -> None:
+    """Serve until killed, in a process of its own; the first line printed is the URL."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--token", default=TOKEN)
+    parser.add_argument("--complete-as", default=None)
+    args = parser.parse_args()
+    server = ArgoTestServer(token=args.token, complete_as=args.complete_as).start()
+    print(server.url, flush=True)
+    try:
+        threading.Event().wait()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":  # run as a file, its folder (with argo_schema) is on the path
+    main()

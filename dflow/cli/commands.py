@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from typing import Any, Callable, Dict, List
 
-from ..engines import FINISHED_PHASES, get_engine
-from ..errors import DflowError
+from ..engines import get_engine
+from ..errors import DflowError, WaitTimeoutError
 from .table import format_table
 
 __all__ = [
@@ -147,16 +146,11 @@ def cmd_getkeys(args: argparse.Namespace) -> int:
 
 
 def cmd_wait(args: argparse.Namespace) -> int:
-    engine = engine_for(args)
-    deadline = None if args.timeout is None else time.monotonic() + args.timeout
-    while True:
-        phase = (engine.get(args.id).get("status") or {}).get("phase")
-        if phase in FINISHED_PHASES:
-            break
-        if deadline is not None and time.monotonic() > deadline:
-            sys.stderr.write(f"dflow: workflow {args.id} still {phase or 'Pending'}\n")
-            return EXIT_FAILED
-        time.sleep(args.interval)
+    try:
+        phase = engine_for(args).wait(args.id, interval=args.interval, timeout=args.timeout)
+    except WaitTimeoutError as err:
+        sys.stderr.write(f"dflow: {err}\n")
+        return EXIT_FAILED
     _out(f"Workflow {args.id} {phase}")
     return EXIT_OK if phase == "Succeeded" else EXIT_FAILED
 

@@ -40,6 +40,9 @@ class Engine(Protocol):
     def action(self, workflow_id: str, verb: str) -> Dict[str, Any]:
         """``terminate``, ``stop``, ``suspend``, ``resume``, ``retry``, ``resubmit``, ``delete``."""
 
+    def wait(self, workflow_id: str, interval: float = 1.0, timeout: Optional[float] = None) -> str:
+        """Block until the workflow ends, at most ``timeout`` seconds; returns its final phase."""
+
 
 def get_engine(mode: str, **settings: Any) -> Engine:
     """The engine for ``mode`` (``"default"`` or ``"debug"``), built with ``settings``."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, Dict, List, Mapping, Optional
 
-from ...errors import DflowError, InvalidWorkflowError
+from ...errors import ArgoAPIError, InvalidWorkflowError, WaitTimeoutError
 from .. import FINISHED_PHASES
 from .client import ArgoClient
 
 __all__ = ["ArgoEngine", "ACTIONS", "FINISHED_PHASES"]
+
+log = logging.getLogger("dflow")
 
 # verb -> safe to repeat after a lost answer? (retry and resubmit start new work; the rest do not)
 ACTIONS: Dict[str, bool] = {
@@ -21,6 +24,8 @@ ACTIONS: Dict[str, bool] = {
     "resubmit": False,
     "delete": True,
 }
+
+MAX_POLL_PAUSE = 30.0  # the longest pause between polls while the server is unreachable
 
 
 class ArgoEngine:
@@ -34,7 +39,13 @@ class ArgoEngine:
         insecure: skip TLS verification (the quick-start's self-signed certificate); default
             from ``config["insecure"]``.
         http_headers: extra headers on every call; default from ``config["http_headers"]``.
-        retries: how often idempotent calls are repeated on connection failures and 5xx.
+        retries / backoff: how often idempotent calls are repeated on connection failures and
+            5xx, and the first pause between tries.
+        request_timeout: the longest wait in seconds for each connection and read; default
+            from ``config["argo_request_timeout"]``.
+        configuration: an ``argo_workflows.Configuration`` to talk through (proxy, TLS files,
+            API key...), used as given instead of ``host``/``token``/``insecure``; default
+            from ``config["argo_configuration"]``.
     """
 
     def __init__(
@@ -48,6 +59,8 @@ class ArgoEngine:
         http_headers: Optional[Mapping[str, str]] = None,
         retries: int = 4,
         backoff: float = 0.25,
+        request_timeout: Optional[float] = None,
+        configuration: Any = None,
         **extra: Any,
     ) -> None:
         from ...config import config
@@ -61,6 +74,8 @@ class ArgoEngine:
         headers = dict(config.get("http_headers") or {})
         headers.update(http_headers or {})
         self.extra = extra
+        if request_timeout is None:
+            request_timeout = float(config.get("argo_request_timeout") or 60.0)
         self.client = ArgoClient(
             self.host,
             token=self.token,
@@ -68,12 +83,9 @@ class ArgoEngine:
             headers=headers,
             retries=retries,
             backoff=backoff,
+            timeout=request_timeout,
+            configuration=configuration or config.get("argo_configuration"),
         )
-
-    # -- paths ---------------------------------------------------------------------------------
-
-    def _url(self, *tail: str, query: Optional[Mapping[str, Any]] = None) -> str:
-        return self.client.url("api", "v1", "workflows", self.namespace, *tail, query=query)
 
     # -- Engine protocol -----------------------------------------------------------------------
 
@@ -93,10 +105,10 @@ class ArgoEngine:
         metadata = manifest.get("metadata") or {}
         what = metadata.get("name") or metadata.get("generateName")
         body = {"namespace": self.namespace, "workflow": manifest}
-        created: Dict[str, Any] = self.client.request(
-            "POST", self._url(), body, idempotent=False, workflow=what
+        created = self.client.call(
+            "workflow", "create_workflow", self.namespace, body, idempotent=False, workflow=what
         )
-        return created
+        return _workflow(created, what)
 
     def _fill_cache(self, name: str, reuse_step: List[Any]) -> None:
         from ...memoize import CACHE_LABEL, cache_entries
@@ -113,49 +125,148 @@ class ArgoEngine:
             insecure=self.insecure,
         )
 
-    def get(self, workflow_id: str) -> Dict[str, Any]:
+    def get(
+        self, workflow_id: str, retries: Optional[int] = None, deadline: Optional[float] = None
+    ) -> Dict[str, Any]:
         """The workflow with its full status."""
-        wf: Dict[str, Any] = self.client.request(
-            "GET", self._url(workflow_id), workflow=workflow_id
+        answer = self.client.call(
+            "workflow",
+            "get_workflow",
+            self.namespace,
+            workflow_id,
+            workflow=workflow_id,
+            retries=retries,
+            deadline=deadline,
         )
-        return wf
+        return _workflow(answer, workflow_id)
 
     def list(self, labels: Optional[Dict[str, str]] = None) -> List[Dict[str, Any]]:
         """Workflows of the namespace carrying all ``labels``."""
-        query = None
-        if labels:
-            query = {"listOptions.labelSelector": ",".join(f"{k}={v}" for k, v in labels.items())}
-        answer = self.client.request("GET", self._url(query=query))
-        return list(answer.get("items") or [])
+        answer = self.client.call("workflow", "list_workflows", self.namespace, **_selector(labels))
+        return _items(answer)
+
+    def list_archived(self, labels: Optional[Dict[str, str]] = None) -> List[Dict[str, Any]]:
+        """Archived workflows of the namespace carrying all ``labels`` (Argo's workflow archive)."""
+        answer = self.client.call(
+            "archived",
+            "list_archived_workflows",
+            namespace=self.namespace,
+            **_selector(labels),
+        )
+        return _items(answer)
+
+    def get_archived(self, uid: str) -> Dict[str, Any]:
+        """The archived workflow whose ``metadata.uid`` is ``uid``."""
+        answer = self.client.call(
+            "archived", "get_archived_workflow", uid, namespace=self.namespace, workflow=uid
+        )
+        return _workflow(answer, uid)
 
     def action(self, workflow_id: str, verb: str) -> Dict[str, Any]:
         """Apply ``verb`` (terminate, stop, suspend, resume, retry, resubmit, delete)."""
         if verb not in ACTIONS:
             raise ValueError(f"unknown workflow action {verb!r}: choose one of {sorted(ACTIONS)}")
         if verb == "delete":
-            answer = self.client.request("DELETE", self._url(workflow_id), workflow=workflow_id)
-            return dict(answer or {})
+            return self.client.call(
+                "workflow", "delete_workflow", self.namespace, workflow_id, workflow=workflow_id
+            )
         body: Dict[str, Any] = {"name": workflow_id, "namespace": self.namespace}
         if verb == "resubmit":
             body["memoized"] = False
-        result: Dict[str, Any] = self.client.request(
-            "PUT",
-            self._url(workflow_id, verb),
+        answer = self.client.call(
+            "workflow",
+            f"{verb}_workflow",
+            self.namespace,
+            workflow_id,
             body,
             idempotent=ACTIONS[verb],
             workflow=workflow_id,
         )
-        return result
+        return _workflow(answer, workflow_id)
 
     def wait(self, workflow_id: str, interval: float = 1.0, timeout: Optional[float] = None) -> str:
-        """Poll until the workflow finishes; returns its final phase."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        """Poll until the workflow finishes; returns its final phase.
+
+        While the server cannot be reached or answers 5xx, polling goes on with growing pauses
+        (up to ``MAX_POLL_PAUSE``). With a ``timeout`` (seconds), no request or pause runs past
+        it: then ``WaitTimeoutError`` if the workflow was still running, or the last
+        ``ArgoAPIError``, saying how long it tried, if the server was failing.
+
+        Raises:
+            ArgoAPIError: at once for an answer that no retry can change (401, 404, a body of
+                the wrong shape...).
+        """
+        start = time.monotonic()
+        deadline = None if timeout is None else start + timeout
+        failures = 0
         while True:
-            phase = (self.get(workflow_id).get("status") or {}).get("phase")
+            try:
+                wf = self.get(workflow_id, retries=0, deadline=deadline)
+            except ArgoAPIError as err:
+                if not err.transient:
+                    raise
+                failures += 1
+                pause = min(max(interval, MAX_POLL_PAUSE), interval * 2**failures)
+                waited = time.monotonic() - start
+                if deadline is not None and time.monotonic() + pause >= deadline:
+                    pause = deadline - time.monotonic()
+                    if pause <= 0:
+                        raise ArgoAPIError(
+                            err.status,
+                            f"gave up waiting after {waited:.1f} s and {failures} failed "
+                            f"polls; last: {err.server_message}",
+                            workflow_id,
+                            transient=True,
+                        ) from err
+                log.warning(
+                    "workflow %s: the Argo server failed %d poll(s) over %.1f s (%s); "
+                    "polling again in %.1f s",
+                    workflow_id, failures, waited, err, pause,
+                )  # fmt: skip
+                time.sleep(pause)
+                continue
+            failures = 0
+            phase = (wf.get("status") or {}).get("phase")
             if phase in FINISHED_PHASES:
                 return str(phase)
-            if deadline is not None and time.monotonic() > deadline:
-                raise DflowError(
-                    f"workflow {workflow_id}: still {phase or 'Pending'} after {timeout} s"
-                )
-            time.sleep(interval)
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                raise WaitTimeoutError(workflow_id, phase, now - start)
+            pause = interval if deadline is None else min(interval, deadline - now)
+            time.sleep(pause)
+
+
+def _selector(labels: Optional[Dict[str, str]]) -> Dict[str, Any]:
+    if not labels:
+        return {}
+    return {"list_options_label_selector": ",".join(f"{k}={v}" for k, v in labels.items())}
+
+
+def _workflow(answer: Dict[str, Any], who: Optional[str]) -> Dict[str, Any]:
+    """``answer`` checked to be a workflow: its metadata, spec and status are JSON objects."""
+    for field in ("metadata", "spec", "status"):
+        value = answer.get(field)
+        if value is not None and not isinstance(value, dict):
+            raise ArgoAPIError(
+                200, f"the answer's {field} is not a JSON object: {str(value)[:200]}", who
+            )
+    nodes = (answer.get("status") or {}).get("nodes")
+    if nodes is not None and not isinstance(nodes, dict):
+        raise ArgoAPIError(200, f"the answer's status.nodes is not a JSON object: {nodes!r}", who)
+    return answer
+
+
+def _items(answer: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The workflows of a list answer (Argo sends ``null`` for none)."""
+    items = answer.get("items")
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ArgoAPIError(200, f"the answer's items is not a list: {str(items)[:200]}")
+    return [
+        _workflow(item, None) if isinstance(item, dict) else _not_a_workflow(item) for item in items
+    ]
+
+
+def _not_a_workflow(item: Any) -> Dict[str, Any]:
+    raise ArgoAPIError(200, f"an item of the answer is not a workflow: {str(item)[:200]}")

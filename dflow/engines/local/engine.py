@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ...errors import DflowError, InvalidWorkflowError, NotFoundError
+from ...errors import DflowError, InvalidWorkflowError, NotFoundError, WaitTimeoutError
 from .. import FINISHED_PHASES
 from .layout import Layout, check_workflow_id, engine_root, private_dir
 from .liveness import RunnerLock, is_held
@@ -366,9 +366,11 @@ class LocalEngine:
                 found.append(data)
         return found
 
-    def wait(self, workflow_id: str, interval: float = 1.0) -> str:
-        """Block until the workflow ends; a progress line shows on a terminal."""
+    def wait(self, workflow_id: str, interval: float = 1.0, timeout: Optional[float] = None) -> str:
+        """Block until the workflow ends (at most ``timeout`` seconds); a progress line shows on
+        a terminal."""
         line = ProgressLine(workflow_id, sys.stderr)
+        start = time.monotonic()
         while True:
             data = self.get(workflow_id)
             line.show(data)
@@ -376,7 +378,12 @@ class LocalEngine:
             if phase in FINISHED_PHASES:
                 line.close(data)
                 return phase
-            time.sleep(min(interval, 0.5))
+            waited = time.monotonic() - start
+            if timeout is not None and waited >= timeout:
+                line.close(data)
+                raise WaitTimeoutError(workflow_id, data["status"].get("phase"), waited)
+            pause = min(interval, 0.5)
+            time.sleep(pause if timeout is None else min(pause, timeout - waited))
 
     # -- actions -------------------------------------------------------------------------------
 

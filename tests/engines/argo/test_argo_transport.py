@@ -1,0 +1,151 @@
+"""The Argo engine talks through the ``argo-workflows`` package: a user's own Configuration (API
+key, proxy) is used as given, dicts go out and come back untouched, archived workflows too."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator, List
+
+import pytest
+from argo_server import TOKEN, ArgoTestServer, hello_manifest
+
+from dflow.engines.argo import ArgoEngine
+from dflow.errors import ArgoAPIError
+
+
+def engine(server: ArgoTestServer, **kw: Any) -> ArgoEngine:
+    kw.setdefault("token", TOKEN)
+    return ArgoEngine(host=server.url, namespace="argo", backoff=0.01, **kw)
+
+
+def user_configuration(host: str, **fields: Any) -> Any:
+    from argo_workflows.configuration import Configuration
+
+    conf = Configuration(host=host)
+    conf.api_key["BearerToken"] = TOKEN
+    conf.api_key_prefix["BearerToken"] = "Bearer"
+    for name, value in fields.items():
+        setattr(conf, name, value)
+    return conf
+
+
+def test_requests_go_through_the_packages_api_client(argo_server):
+    eng = engine(argo_server)
+    eng.list()
+    assert type(eng.client.api_client).__module__ == "argo_workflows.api_client"
+    assert argo_server.headers[-1]["User-Agent"].startswith("OpenAPI-Generator/")
+
+
+def test_a_users_configuration_is_used_as_given(argo_server, argo_config):
+    # GIVEN a host and token in dflow's settings that would fail, and a working Configuration
+    from dflow.config import config
+
+    conf = user_configuration(argo_server.url)
+    eng = ArgoEngine(host="http://127.0.0.1:9", token="wrong", configuration=conf)
+    assert eng.list() == []
+    assert argo_server.headers[-1]["Authorization"] == f"Bearer {TOKEN}"
+    # the same through config, as a script would set it once
+    config.update(host="http://127.0.0.1:9", token="wrong", argo_configuration=conf)
+    name = ArgoEngine().submit(hello_manifest())["metadata"]["name"]
+    assert ArgoEngine().get(name)["metadata"]["name"] == name
+
+
+class _ForwardProxy:
+    """An HTTP forward proxy on loopback that records the absolute URLs it forwards."""
+
+    def __init__(self) -> None:
+        self.seen: List[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _forward(self) -> None:
+                proxy.seen.append(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                data = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                request = urllib.request.Request(
+                    self.path, data=data, headers=headers, method=self.command
+                )
+                direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+                try:
+                    with direct.open(request, timeout=10) as resp:
+                        status, body = resp.status, resp.read()
+                except urllib.error.HTTPError as err:
+                    status, body = err.code, err.read()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def forward_proxy() -> Iterator[_ForwardProxy]:
+    proxy = _ForwardProxy()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+
+
+def test_a_proxy_of_the_users_configuration_carries_every_call(argo_server, forward_proxy):
+    conf = user_configuration(argo_server.url, proxy=forward_proxy.url)
+    eng = ArgoEngine(namespace="argo", configuration=conf)
+    name = eng.submit(hello_manifest())["metadata"]["name"]
+    eng.action(name, "suspend")
+    assert eng.get(name)["spec"]["suspend"] is True
+    assert forward_proxy.seen == [
+        f"{argo_server.url}/api/v1/workflows/argo",
+        f"{argo_server.url}/api/v1/workflows/argo/{name}/suspend",
+        f"{argo_server.url}/api/v1/workflows/argo/{name}",
+    ]
+
+
+def test_manifests_and_answers_pass_through_untouched(argo_server):
+    # fields the package's models do not know, camelCase keys and odd values survive both ways
+    manifest = hello_manifest(annotations={"x.io/note": "ünïcode ✓"})
+    manifest["spec"]["templates"][0]["container"]["args"] = ["--flag", "{{workflow.name}}"]
+    created = engine(argo_server).submit(manifest)
+    (_, _, body) = argo_server.calls("POST")[0]
+    assert body == {"namespace": "argo", "workflow": manifest}
+    stored = argo_server.workflows[("argo", created["metadata"]["name"])]
+    assert created == json.loads(json.dumps(stored))
+    argo_server.set_status(created["metadata"]["name"], phase="Running", extraField={"a": [1]})
+    got = engine(argo_server).get(created["metadata"]["name"])
+    assert got["status"]["phase"] == "Running" and got["status"]["extraField"] == {"a": [1]}
+    assert got == json.loads(json.dumps(stored))
+
+
+def test_archived_workflows_are_listed_and_fetched_by_uid(argo_server):
+    eng = engine(argo_server)
+    assert eng.list_archived() == []  # the server answers "items": null
+    kept = eng.submit(hello_manifest(labels={"team": "a"}))["metadata"]["name"]
+    other = eng.submit(hello_manifest(labels={"team": "b"}))["metadata"]["name"]
+    uid = argo_server.archive(kept)
+    argo_server.archive(other)
+    found = eng.list_archived({"team": "a"})
+    assert [w["metadata"]["name"] for w in found] == [kept]
+    assert "listOptions.labelSelector=team%3Da" in argo_server.calls("GET")[-1][1]
+    assert "namespace=argo" in argo_server.calls("GET")[-1][1]
+    assert eng.get_archived(uid)["metadata"]["name"] == kept
+    with pytest.raises(ArgoAPIError) as err:
+        eng.get_archived("no-such-uid")
+    assert err.value.status == 404 and err.value.workflow == "no-such-uid"
