@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Callable, Dict, Optional, cast
+from typing import Any, Callable, Optional
 
 from .errors import SignError
 from .signs import OPIO, Artifact, OPIOSign, as_sign
 from .typecheck import check_artifact, check_value
 
-__all__ = ["OP", "check_signed"]
+__all__ = ["OP", "check_signed", "with_defaults"]
 
 PROGRESS_ENV = "ARGO_PROGRESS_FILE"
 
@@ -50,8 +50,9 @@ class OP:
 
         @functools.wraps(execute)
         def checked(self: OP, op_in: OPIO) -> OPIO:
+            op_in = with_defaults(type(self), op_in, "input")
             check_signed(type(self), op_in, "input")
-            op_out = execute(self, op_in)
+            op_out = with_defaults(type(self), execute(self, op_in), "output")
             check_signed(type(self), op_out, "output")
             return op_out
 
@@ -59,14 +60,37 @@ class OP:
 
     @classmethod
     def function(cls, func: Optional[Callable[..., Any]] = None, **options: Any) -> Any:
-        """Make an OP class from a function whose annotations are its signs.
+        """Make an OP from a function whose annotations are its signs (see ``function``).
 
-        Parameters annotate the inputs (a type, ``Parameter``, ``BigParameter`` or ``Artifact``);
-        the return annotation is a dict of output signs, and the function returns a dict.
+        As in the original it gives an OP *instance*: ``PythonOPTemplate(f)`` runs it, ``f(...)``
+        calls the function through the sign checks. ``options`` are ``PythonOPTemplate``
+        arguments its templates take by default (``@OP.function(image="...")``).
         """
         if func is None:
             return lambda f: cls.function(f, **options)
-        return _op_from_function(cls, func)
+        from .function import function_op
+
+        return function_op(cls, func, options)
+
+
+def with_defaults(op_class: Any, values: Any, what: str) -> Any:
+    """``values`` with what the caller may leave out filled in, as the original does: the
+    default of a ``Parameter(T, default=v)``, and None for a missing optional input artifact."""
+    if not isinstance(values, (dict, OPIO)):
+        return values  # check_signed names the mistake
+    sign = op_class.get_input_sign() if what == "input" else op_class.get_output_sign()
+    missing = [key for key in sign if key not in values]
+    if not missing:
+        return values
+    filled = OPIO(values)
+    for key in missing:
+        s = as_sign(sign[key])
+        if isinstance(s, Artifact):
+            if s.optional and what == "input":
+                filled[key] = None
+        elif s.has_default:
+            filled[key] = s.default
+    return filled
 
 
 def check_signed(op_class: Any, values: Any, what: str) -> None:
@@ -97,47 +121,3 @@ def _write_progress(current: Any, total: Any) -> None:
     with open(tmp, "w") as f:
         f.write(f"{int(current)}/{int(total)}")
     os.replace(tmp, path)
-
-
-def _op_from_function(base: type, func: Callable[..., Any]) -> type:
-    import inspect
-
-    hints: Dict[str, Any] = inspect.get_annotations(func, eval_str=True)
-    returns = hints.pop("return", {})
-    if not isinstance(returns, dict):
-        raise SignError(
-            f"OP {func.__name__}: the return annotation must be a dict of output signs, "
-            f"got {returns!r}"
-        )
-    params = inspect.signature(func).parameters
-    inputs: Dict[str, Any] = {}
-    for name, p in params.items():
-        if name not in hints:
-            raise SignError(f"OP {func.__name__}: parameter {name!r} has no type annotation")
-        sign = hints[name]
-        if p.default is not inspect.Parameter.empty and not isinstance(sign, Artifact):
-            sign = as_sign(sign)
-            sign = cast(Any, type(sign))(sign.type, default=p.default, global_name=sign.global_name)
-        inputs[name] = sign
-    outputs = dict(returns)
-
-    def get_input_sign(cls: type) -> OPIOSign:
-        return OPIOSign(inputs)
-
-    def get_output_sign(cls: type) -> OPIOSign:
-        return OPIOSign(outputs)
-
-    def execute(self: OP, op_in: OPIO) -> OPIO:
-        result = func(**dict(op_in))
-        return OPIO(result if result is not None else {})
-
-    namespace = {
-        "get_input_sign": classmethod(get_input_sign),
-        "get_output_sign": classmethod(get_output_sign),
-        "execute": execute,
-        "__module__": func.__module__,
-        "__qualname__": func.__qualname__,
-        "__doc__": func.__doc__,
-        "_dflow_function": func,
-    }
-    return type(func.__name__, (base,), namespace)

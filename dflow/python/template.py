@@ -44,7 +44,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
     """Run ``op_class`` in a container (or, on the local engine, a subprocess).
 
     Args:
-        op_class: an ``OP`` subclass (or the class ``@OP.function`` made).
+        op_class: an ``OP`` subclass, or an OP object (it runs with the attributes its
+            constructor set; ``@OP.function`` gives one).
         image / command: the container image (with dflow installed) and interpreter.
         slices: how a fanned-out step slices inputs and stacks outputs.
         python_packages: packages shipped into the container: an ``S3Artifact`` of an upload,
@@ -58,7 +59,7 @@ class PythonOPTemplate(PythonScriptOPTemplate):
 
     def __init__(
         self,
-        op_class: type,
+        op_class: Any,
         image: Optional[str] = None,
         command: Union[str, List[str], None] = None,
         output_artifact_save: Optional[Dict[str, List[Any]]] = None,
@@ -78,8 +79,19 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         name: Optional[str] = None,
         **options: Any,
     ) -> None:
+        op_state: Optional[str] = None
+        if isinstance(op_class, OP):
+            # an OP object runs as it is: its class, and the state its constructor left
+            preset = dict(getattr(op_class, "template_options", None) or {})
+            image = _given(image, preset.pop("image", None))
+            command = _given(command, preset.pop("command", None))
+            python_packages = _given(python_packages, preset.pop("python_packages", None))
+            timeout = _given(timeout, preset.pop("timeout", None))
+            options = {**preset, **options}
+            op_state = _state_of(op_class)
+            op_class = type(op_class)
         if not (isinstance(op_class, type) and issubclass(op_class, OP)):
-            raise SignError(f"PythonOPTemplate needs an OP subclass, got {op_class!r}")
+            raise SignError(f"PythonOPTemplate needs an OP subclass or object, got {op_class!r}")
         for old in (
             input_artifact_slices,
             input_parameter_slices,
@@ -92,6 +104,7 @@ class PythonOPTemplate(PythonScriptOPTemplate):
                     "supported; use slices=Slices(...)"
                 )
         self.op_class = op_class
+        self.op_state = op_state
         self.slices = slices
         self.retry_on_transient_error = retry_on_transient_error
         self.timeout_as_transient_error = timeout_as_transient_error
@@ -164,6 +177,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             ]
         lines.append(code)
         args = [ref, f'root="{ROOT}"']
+        if self.op_state is not None:
+            args.append(f"state={self.op_state!r}")
         if sliced is not None:
             args.append(f"sliced={sliced.inputs!r}")
             args.append(f"stacked={sliced.output_artifact!r}")
@@ -185,6 +200,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         lines.append("from dflow.python.runtime.group import run_group as dflow_run_group")
         lines.append(code)
         args = [ref, f'root="{ROOT}"', f"sliced={grouped.inputs!r}"]
+        if self.op_state is not None:
+            args.append(f"state={self.op_state!r}")
         args.append(f"group_size={grouped.group_size!r}")
         if grouped.pool_size is not None:
             args.append(f"pool_size={grouped.pool_size!r}")
@@ -244,6 +261,20 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         sliced = self.slices if SLICE_PARAMETER in self.inputs.parameters else None
         tagged.script = tagged.bootstrap(sliced=sliced, success_tag=path)
         return tagged
+
+
+def _given(value: Any, preset: Any) -> Any:
+    return value if value is not None else preset
+
+
+def _state_of(op: OP) -> Optional[str]:
+    """The attributes an OP object carries into its step (None when it has none)."""
+    state = {k: v for k, v in vars(op).items() if not k.startswith("progress_")}
+    if not state:
+        return None
+    from ..wire import encode_value
+
+    return encode_value(state)
 
 
 class StackedArtifact(S3Artifact):

@@ -22,12 +22,12 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from ...storage.catalog import has_catalog, read_catalog
 from ..errors import FatalError, SignError, TransientError, TypeCheckError
-from ..op import check_signed
+from ..op import check_signed, with_defaults
 from ..signs import OPIO, Artifact, BigParameter, as_sign
 from .artifacts import load_input, stage_output
 from .codec import decode, encode
 
-__all__ = ["run", "use_packages", "PARAMETER_ENV", "SLICE_ENV"]
+__all__ = ["run", "make_op", "use_packages", "PARAMETER_ENV", "SLICE_ENV"]
 
 PARAMETER_ENV = "DFLOW_INPUT_"
 SLICE_ENV = "DFLOW_SLICE"
@@ -54,22 +54,26 @@ def run(
     sliced: Iterable[str] = (),
     stacked: Iterable[str] = (),
     success_tag: Optional[str] = None,
+    state: Optional[str] = None,
 ) -> None:
-    """Run the OP class ``op`` (or ``"module:Class"``) once, as its container's main program.
+    """Run the OP ``op`` (a class, an OP object or ``"module:Class"``) once, as its container's
+    main program.
 
     Args:
         root: the directory standing for the container's ``/tmp``.
         sliced: inputs that receive a list of which this run takes the slice in ``$DFLOW_SLICE``.
         stacked: output artifacts laid out per slice so the items' outputs merge into one.
         success_tag: a file to write ``1`` to after success.
+        state: the attributes of the OP object to run (encoded), when it was given as one.
     """
-    op_class = _resolve(op)
+    op_obj = make_op(op, state)
+    op_class = type(op_obj)
     name = op_class.__name__
     try:
         slice_value = json.loads(os.environ[SLICE_ENV]) if sliced or stacked else None
         inputs = read_inputs(op_class, root, set(sliced), slice_value)
         check_signed(op_class, inputs, "input")
-        op_out = op_class().execute(OPIO(inputs))
+        op_out = with_defaults(op_class, op_obj.execute(OPIO(inputs)), "output")
         check_signed(op_class, op_out, "output")
         item = _item(slice_value) if stacked else None
         write_outputs(op_class, op_out, root, set(stacked), item)
@@ -190,6 +194,19 @@ def _pick(op: str, key: str, whole: Any, slice_value: Any) -> Any:
 
 def _item(slice_value: Any) -> int:
     return int(slice_value[0] if isinstance(slice_value, list) else slice_value)
+
+
+def make_op(op: Any, state: Optional[str] = None) -> Any:
+    """The OP object to run: ``op`` itself, or a new object of its class (with ``state``)."""
+    if not isinstance(op, (type, str)):
+        return op
+    op_class = _resolve(op)
+    if state is None:
+        return op_class()
+    obj: Any = object.__new__(op_class)  # as it was built on the submitting side, not built again
+    for key, value in decode(state, dict).items():
+        object.__setattr__(obj, key, value)
+    return obj
 
 
 def _resolve(op: Any) -> type:

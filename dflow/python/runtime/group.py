@@ -20,9 +20,9 @@ import traceback
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import FatalError, SignError, TransientError, TypeCheckError
-from ..op import check_signed
+from ..op import check_signed, with_defaults
 from ..signs import OPIO, Artifact, as_sign
-from . import EXIT_FATAL, EXIT_OTHER, EXIT_TRANSIENT, _item, _resolve, _write_file, read_inputs
+from . import EXIT_FATAL, EXIT_OTHER, EXIT_TRANSIENT, _item, _write_file, make_op, read_inputs
 from .artifacts import stage_output
 from .codec import encode
 
@@ -42,9 +42,10 @@ def run_group(
     sliced: Sequence[str] = (),
     group_size: int = 1,
     pool_size: Optional[int] = None,
+    state: Optional[str] = None,
 ) -> None:
     """Run the OP for every item of this container's group, as the container's main program."""
-    op_class = _resolve(op)
+    op_class = type(make_op(op, state))
     try:
         items = json.loads(os.environ[ITEMS_ENV])
         start = int(os.environ[GROUP_ENV])
@@ -57,7 +58,8 @@ def run_group(
     cwd = os.getcwd()
     staging = os.path.join(root, "outputs", f".group-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    _job.update(op=op_class, root=root, sliced=set(sliced), cwd=cwd, staging=staging)
+    _job.update(op=op_class, make=(op, state), root=root, sliced=set(sliced), cwd=cwd)
+    _job.update(staging=staging)
     try:
         results = _run_all(list(enumerate(mine)), pool_size)
         codes = [code for code, _, _ in results if code]
@@ -97,7 +99,8 @@ def _run_item(job: Tuple[int, Any]) -> _Result:
     try:
         inputs = read_inputs(op_class, _job["root"], _job["sliced"], item)
         check_signed(op_class, inputs, "input")
-        op_out = op_class().execute(OPIO(inputs))
+        op_obj = make_op(*_job["make"])
+        op_out = with_defaults(op_class, op_obj.execute(OPIO(inputs)), "output")
         check_signed(op_class, op_out, "output")
         return 0, *_stage_item(op_class, op_out, _item(item), position)
     except TransientError:

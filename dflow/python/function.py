@@ -1,0 +1,100 @@
+"""``@OP.function``: an OP made from a plain annotated function, as an OP instance.
+
+The parameters' annotations are the input signs (a type, ``Parameter``, ``BigParameter`` or
+``Artifact``; none is ``Any``); a Python default becomes the sign's default (``None`` makes an
+``Artifact`` optional). The return annotation gives the outputs: a dict of signs, a ``TypedDict``
+or ``NamedTuple`` class (its fields), ``Tuple[A, B]`` (``dflow_output_0``, ``dflow_output_1``),
+any other type (``dflow_output``), or none at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import typing
+from typing import Any, Callable, Dict, Tuple
+
+from .errors import SignError
+from .signs import OPIO, Artifact, OPIOSign, Parameter
+
+__all__ = ["function_op"]
+
+
+def _input_signs(func: Callable[..., Any]) -> Dict[str, Any]:
+    hints: Dict[str, Any] = inspect.get_annotations(func, eval_str=True)
+    signs: Dict[str, Any] = {}
+    for name, p in inspect.signature(func).parameters.items():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            raise SignError(f"OP {func.__name__}: *{name} cannot be an input of an OP")
+        sign = hints.get(name, Any)
+        if p.default is not inspect.Parameter.empty:
+            if isinstance(sign, Artifact):
+                if p.default is None:
+                    sign = copy.copy(sign)
+                    sign.optional = True
+            elif isinstance(sign, Parameter):
+                sign = copy.copy(sign)
+                sign.default = p.default
+            else:
+                sign = Parameter(sign, default=p.default)
+        signs[name] = sign
+    return signs
+
+
+def _output_signs(func: Callable[..., Any]) -> Tuple[Dict[str, Any], Callable[[Any], Any]]:
+    """The output signs, and how the function's return value becomes the OP's outputs."""
+    hints = inspect.get_annotations(func, eval_str=True)
+    returns = hints.get("return")
+    if returns is None:
+        return {}, lambda value: {}
+    if isinstance(returns, dict):
+        return dict(returns), lambda value: value
+    fields = getattr(returns, "__annotations__", None)
+    if isinstance(returns, type) and fields is not None and issubclass(returns, dict):
+        return dict(fields), lambda value: value
+    if isinstance(returns, type) and fields is not None and issubclass(returns, tuple):
+        return dict(fields), lambda value: dict(zip(fields, value))
+    if typing.get_origin(returns) is tuple:
+        names = [f"dflow_output_{i}" for i in range(len(typing.get_args(returns)))]
+        return dict(zip(names, typing.get_args(returns))), lambda value: dict(zip(names, value))
+    return {"dflow_output": returns}, lambda value: {"dflow_output": value}
+
+
+def function_op(base: type, func: Callable[..., Any], options: Dict[str, Any]) -> Any:
+    """An instance of a new ``base`` subclass that runs ``func``; calling it runs ``func``."""
+    inputs = _input_signs(func)
+    outputs, to_outputs = _output_signs(func)
+
+    def get_input_sign(cls: type) -> OPIOSign:
+        return OPIOSign(copy.deepcopy(inputs))
+
+    def get_output_sign(cls: type) -> OPIOSign:
+        return OPIOSign(copy.deepcopy(outputs))
+
+    def execute(self: Any, op_in: OPIO) -> OPIO:
+        result = func(**dict(op_in))
+        return OPIO(to_outputs(result) if result is not None else {})
+
+    def call(self: Any, *args: Any, **op_in: Any) -> OPIO:
+        names = list(inputs)
+        if len(args) > len(names):
+            raise TypeError(f"{func.__name__}() takes {len(names)} arguments, got {len(args)}")
+        for name, value in zip(names, args):
+            if name in op_in:
+                raise TypeError(f"{func.__name__}() got multiple values for argument {name!r}")
+            op_in[name] = value
+        return self.execute(OPIO(op_in))
+
+    namespace = {
+        "get_input_sign": classmethod(get_input_sign),
+        "get_output_sign": classmethod(get_output_sign),
+        "execute": base.exec_sign_check(execute),  # type: ignore[attr-defined]
+        "__call__": call,
+        "__module__": func.__module__,
+        "__qualname__": func.__qualname__,
+        "__doc__": func.__doc__,
+        "_dflow_function": func,
+        "func": staticmethod(func),
+        "template_options": dict(options),
+    }
+    return type(func.__name__, (base,), namespace)()
