@@ -35,7 +35,7 @@ def sshd() -> Iterator[SSHServer]:
         f"ListenAddress 127.0.0.1\nPort {port}\nHostKey {root / 'host'}\n"
         f"AuthorizedKeysFile {root / 'authorized_keys'}\nPidFile {root / 'sshd.pid'}\n"
         "PermitRootLogin yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-        "UsePAM no\nStrictModes no\n"
+        "UsePAM no\nStrictModes no\nSubsystem sftp internal-sftp\n"
         f"SetEnv SLURM_CONF={root / 'slurm' / 'slurm.conf'}\n"
     )
     log = root / "sshd.log"
