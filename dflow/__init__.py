@@ -27,10 +27,22 @@ _LAZY = {
         "dflow.errors",
     ),
     **dict.fromkeys(["Executor"], "dflow.executor"),
+    "ContainerExecutor": "dflow.executors.container",
+    "Context": "dflow.context",
+    "AutonamedDict": "dflow.io_dicts",
+    "LineageClient": "dflow.lineage",
+    "jsonpickle": "dflow.pickling",
+    "randstr": "dflow.filesystem",
+    **dict.fromkeys(["DockerSecret", "Secret"], "dflow.secrets"),
+    **dict.fromkeys(
+        ["path_list_of_artifact", "path_object_of_artifact"], "dflow.storage.paths"
+    ),
     **dict.fromkeys(
         [
             "ArgoVar",
+            "IfExpression",
             "argo_concat",
+            "argo_enumerate",
             "argo_len",
             "argo_range",
             "argo_sequence",

@@ -13,7 +13,16 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-__all__ = ["config", "s3_config", "set_config", "set_s3_config", "debug_root"]
+__all__ = [
+    "config",
+    "s3_config",
+    "set_config",
+    "set_s3_config",
+    "debug_root",
+    "boolize",
+    "nullable",
+    "split_headers",
+]
 
 _CONFIG_DEFAULTS: dict[str, Any] = {
     "host": "https://127.0.0.1:2746",
@@ -103,3 +112,29 @@ def debug_root(settings: Optional[Mapping[str, Any]] = None) -> Path:
         return Path(explicit).expanduser().resolve()
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(cache, "dflow").resolve()
+
+
+def boolize(s: Any) -> bool:
+    """An environment-style flag as a bool: ``"true"``, ``"1"``, ``"yes"``, ``"on"`` are True."""
+    if isinstance(s, bool):
+        return s
+    return str(s).strip().lower() in ("1", "true", "yes", "on")
+
+
+def nullable(s: Any) -> Any:
+    """An environment-style value where ``"None"`` means None."""
+    return None if s == "None" else s
+
+
+def split_headers(s: str) -> dict[str, str]:
+    """HTTP headers written one per line as ``Name: value`` (the form of ``DFLOW_HTTP_HEADERS``
+    lines) as a dict; a non-empty line without ``Name:`` is an error."""
+    headers: dict[str, str] = {}
+    for line in s.splitlines():
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip():
+            raise ValueError(f"HTTP header line {line!r} is not 'Name: value'")
+        headers[name.strip()] = value.strip()
+    return headers

@@ -22,6 +22,13 @@ __all__ = [
     "IfExpression",
     "ArgoItem",
     "to_expr",
+    "argo_enumerate",
+    "ArgoRange",
+    "ArgoLen",
+    "ArgoSum",
+    "ArgoConcat",
+    "ArgoEnumerate",
+    "IfExpression",
 ]
 
 
@@ -286,3 +293,60 @@ def argo_sequence(
 ) -> ArgoSequence:
     """A numeric sequence for ``with_sequence``; each item gets ``{{item}}``."""
     return ArgoSequence(count, start, end, format)
+
+
+def argo_enumerate(*args: Any, **kwargs: Any) -> ArgoVar:
+    """A JSON list pairing the items of several lists by position, for ``with_param``.
+
+    Item ``i`` is ``{"order": i, "value0": a[i], "value1": b[i], ...}`` for positional lists, or
+    uses the keyword names (``argo_enumerate(x=a, y=b)`` gives ``{"order": i, "x": a[i], ...}``).
+    The first list sets the length.
+    """
+    named = [(f"value{i}", v) for i, v in enumerate(args)] + list(kwargs.items())
+    if not named:
+        raise TypeError("argo_enumerate needs at least one list")
+    fields = ", ".join(f"{_quote(k)}: jsonpath({to_expr(v)}, '$')[#]" for k, v in named)
+    length = f"len(sprig.fromJson({to_expr(named[0][1])}))"
+    return ArgoVar(f"toJson(map(sprig.untilStep(0, {length}, 1), {{ {{'order': #, {fields}}} }}))")
+
+
+class ArgoRange(ArgoVar):
+    """``argo_range`` as a class: ``ArgoRange(end, start=0, step=1)``."""
+
+    def __init__(self, end: Any, start: Any = 0, step: Any = 1) -> None:
+        super().__init__(argo_range(start, end, step).expr)
+
+
+class ArgoLen(ArgoVar):
+    """``argo_len`` as a class."""
+
+    def __init__(self, param: Any) -> None:
+        super().__init__(argo_len(param).expr, is_numeric=True)
+
+
+class ArgoSum(ArgoVar):
+    """``argo_sum`` as a class."""
+
+    def __init__(self, param: Any) -> None:
+        super().__init__(argo_sum(param).expr, is_numeric=True)
+
+
+class ArgoConcat(ArgoVar):
+    """``argo_concat`` as a class."""
+
+    def __init__(self, param: Any) -> None:
+        super().__init__(argo_concat(param).expr)
+
+
+class ArgoEnumerate(ArgoVar):
+    """``argo_enumerate`` as a class: ``ArgoEnumerate(x=a, y=b)``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(argo_enumerate(*args, **kwargs).expr)
+
+
+class IfExpression(ArgoVar):
+    """``if_expression`` as a class: ``IfExpression(_if, _then, _else)``."""
+
+    def __init__(self, _if: Any, _then: Any, _else: Any) -> None:
+        super().__init__(if_expression(_if, _then, _else).expr)

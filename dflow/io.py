@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterable, List, Optional, Union, cast
 
 from .errors import InvalidWorkflowError
 from .expressions import ArgoVar
+from .lazy import lazy_attributes
 from .names import check_io_name
 
 __all__ = [
@@ -436,3 +437,26 @@ class PVC:
 
 
 ArtifactSource = Union[InputArtifact, OutputArtifact, S3Artifact, RawArtifact, PVC, str]
+
+
+# dflow 1.x names of this module, defined where they belong and imported on first use
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        **dict.fromkeys(
+            [
+                "AutonamedDict",
+                "InputArtifacts",
+                "InputParameters",
+                "ObjectDict",
+                "OutputArtifacts",
+                "OutputParameters",
+            ],
+            "dflow.io_dicts",
+        ),
+        **dict.fromkeys(["IfExpression", "if_expression", "to_expr"], "dflow.expressions"),
+        "type_to_str": "dflow.compat_names",
+        "convert_value_to_str": "dflow.compat_names",
+    },
+    globals(),
+)

@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, Optional
 from .errors import DflowError
 
 __all__ = [
+    "DockerSecret",
     "Secret",
     "SecretError",
     "create_secret",
@@ -36,12 +37,16 @@ class SecretError(DflowError):
 class Secret:
     """A credential kept in a Kubernetes Secret.
 
+    ``secret_type`` is the Kubernetes type it is created with.
+
     Args:
         value: the secret text, to be stored by ``create_secret`` (never rendered).
         name: the Kubernetes Secret's name; if omitted, a random one (never derived from the value).
         key: the entry of the Secret that holds the value.
         file: a file on this machine whose content is the value (read by ``create_secret`` only).
     """
+
+    secret_type = "Opaque"
 
     def __init__(
         self,
@@ -98,6 +103,34 @@ class Secret:
         return hash((self.name, self.key))
 
 
+class DockerSecret(Secret):
+    """Credentials of a container registry, for pulling private images
+    (``Workflow(image_pull_secrets=[DockerSecret(...)])``); created when the workflow is
+    submitted, as a ``kubernetes.io/dockerconfigjson`` Secret."""
+
+    secret_type = "kubernetes.io/dockerconfigjson"
+
+    def __init__(
+        self, registry: str, username: str, password: str, name: Optional[str] = None
+    ) -> None:
+        import base64
+        import json
+
+        if not registry or not username:
+            raise SecretError("DockerSecret needs a registry and a username")
+        auth = base64.b64encode(f"{username}:{password}".encode()).decode()
+        config = {"auths": {registry: {"username": username, "password": password, "auth": auth}}}
+        super().__init__(
+            value=json.dumps(config), name=name or f"dflow-registry-{uuid.uuid4().hex[:12]}",
+            key=".dockerconfigjson",
+        )
+        self.registry = registry
+        self.username = username
+
+    def __repr__(self) -> str:
+        return f"DockerSecret(name={self.name!r}, registry={self.registry!r})"
+
+
 def local_secrets_dir() -> Path:
     """Where debug mode keeps secrets: ``$DFLOW_SECRETS_DIR``, else ``~/.dflow/secrets``."""
     from .config import config
@@ -145,7 +178,7 @@ def _store_kubernetes(secret: Secret, value: str, namespace: str) -> None:
     body = client.V1Secret(
         metadata=client.V1ObjectMeta(name=secret.name),
         string_data={secret.key: value},
-        type="Opaque",
+        type=secret.secret_type,
     )
     try:
         api.create_namespaced_secret(namespace, body)

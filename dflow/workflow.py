@@ -59,7 +59,7 @@ class Workflow:
         labels: Optional[Dict[str, str]] = None,
         parallelism: Optional[int] = None,
         pod_gc_strategy: Optional[str] = None,
-        image_pull_secrets: Optional[List[str]] = None,
+        image_pull_secrets: Optional[List[Any]] = None,
         artifact_repo_key: Optional[str] = None,
         volumes: Optional[List[Dict[str, Any]]] = None,
         service_account_name: Optional[str] = None,
@@ -86,7 +86,11 @@ class Workflow:
         self.labels = dict(labels or {})
         self.parallelism = parallelism
         self.pod_gc_strategy = pod_gc_strategy
-        self.image_pull_secrets = list(image_pull_secrets or [])
+        # names; a DockerSecret (or Secret) given here is created when the workflow is submitted
+        self.image_pull_secrets = [getattr(s, "name", s) for s in image_pull_secrets or []]
+        self.pull_secrets_to_create = [
+            s for s in image_pull_secrets or [] if getattr(s, "has_value", False)
+        ]
         self.artifact_repo_key = artifact_repo_key
         self.volumes = list(volumes or [])
         self.service_account_name = service_account_name
@@ -199,6 +203,12 @@ class Workflow:
         context = ship_packages(self.entrypoint, self.context, ship_dflow=ship_dflow)
         manifest = self.to_dict(memoize_configmap=memoize_configmap, context=context)
         store_secrets(self.entrypoint, self.namespace or config["namespace"], config["mode"])
+        if self.pull_secrets_to_create:
+            from .secrets import create_secrets
+
+            create_secrets(
+                self.pull_secrets_to_create, self.namespace or config["namespace"], config["mode"]
+            )
         try:
             created = self._get_engine().submit(
                 manifest, reuse_step=reuse_step, memoize_configmap=memoize_configmap

@@ -23,7 +23,7 @@ from .commands import (
     UsageError,
 )
 
-__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_SERVER"]
+__all__ = ["main", "build_parser", "parse_args", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_SERVER"]
 
 
 def _with_id(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--path", default=".", help="directory to download into")
     p.add_argument("--no-extract", action="store_true", help="keep the archive as it is")
     return parser
+
+
+def parse_args(args: Optional[List[str]] = None) -> argparse.Namespace:
+    """The command line ``args`` (default ``sys.argv[1:]``) parsed; exits on a usage error."""
+    return build_parser().parse_args(args)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
