@@ -34,9 +34,7 @@ _LAZY = {
     "jsonpickle": "dflow.pickling",
     "randstr": "dflow.filesystem",
     **dict.fromkeys(["DockerSecret", "Secret"], "dflow.secrets"),
-    **dict.fromkeys(
-        ["path_list_of_artifact", "path_object_of_artifact"], "dflow.storage.paths"
-    ),
+    **dict.fromkeys(["path_list_of_artifact", "path_object_of_artifact"], "dflow.storage.paths"),
     **dict.fromkeys(
         [
             "ArgoVar",
@@ -76,7 +74,7 @@ _LAZY = {
         "dflow.op_template",
     ),
     **dict.fromkeys(["Resource", "ResourceOPTemplate"], "dflow.resource"),
-    **dict.fromkeys(["Step"], "dflow.step"),
+    **dict.fromkeys(["Step", "HookStep"], "dflow.step"),
     **dict.fromkeys(["Steps"], "dflow.steps"),
     **dict.fromkeys(["Task"], "dflow.task"),
     **dict.fromkeys(["Workflow", "query_workflows"], "dflow.workflow"),

@@ -409,3 +409,12 @@ class ArgoWorkflow(ArgoObjectDict):
                 if p.get("globalName") and described_type(p.get("description")) is not None:
                     found.setdefault(p["globalName"], p["description"])
         return found
+
+
+# dflow 1.x names of this module, defined in ``dflow.pod_names`` and imported on first use
+def __getattr__(name: str) -> Any:
+    if name in ("fnva", "get_hash", "get_pod_name", "get_duration", "match"):
+        from . import pod_names
+
+        return getattr(pod_names, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

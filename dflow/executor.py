@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .lazy import lazy_attributes
 from .op_template import OPTemplate
 
 __all__ = ["Executor"]
@@ -16,3 +17,14 @@ class Executor:
 
     def render(self, template: OPTemplate) -> OPTemplate:
         return template
+
+
+# dflow 1.x names of this module, defined in ``dflow.executors`` and imported on first use
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "ContainerExecutor": "dflow.executors.container",
+        "RemoteExecutor": "dflow.executors.remote",
+    },
+    globals(),
+)

@@ -28,7 +28,6 @@ __all__ = [
     "ArgoSum",
     "ArgoConcat",
     "ArgoEnumerate",
-    "IfExpression",
 ]
 
 
@@ -343,10 +342,3 @@ class ArgoEnumerate(ArgoVar):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(argo_enumerate(*args, **kwargs).expr)
-
-
-class IfExpression(ArgoVar):
-    """``if_expression`` as a class: ``IfExpression(_if, _then, _else)``."""
-
-    def __init__(self, _if: Any, _then: Any, _else: Any) -> None:
-        super().__init__(if_expression(_if, _then, _else).expr)

@@ -8,10 +8,12 @@ __all__ = ["reachable_templates", "steps_of"]
 
 
 def _inner_steps(template: Any) -> List[Any]:
-    """The steps of a Steps (every group) or the tasks of a DAG; none for a leaf template."""
-    return [s for group in getattr(template, "steps", []) for s in group] + list(
+    """The steps of a Steps (every group) or the tasks of a DAG, with their lifecycle hooks;
+    none for a leaf template."""
+    steps = [s for group in getattr(template, "steps", []) for s in group] + list(
         getattr(template, "tasks", [])
     )
+    return steps + [hook for s in steps for hook in s.hooks().values()]
 
 
 def reachable_templates(entry: Any) -> List[Any]:

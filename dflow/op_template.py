@@ -206,3 +206,12 @@ def _resources(cpu: Optional[str], memory: Optional[str]) -> Dict[str, str]:
     if memory is not None:
         out["memory"] = str(memory)
     return out
+
+
+# dflow 1.x names of this module, defined where they belong and imported on first use
+def __getattr__(name: str) -> Any:
+    if name == "Secret":
+        from .secrets import Secret
+
+        return Secret
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

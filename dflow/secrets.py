@@ -121,7 +121,8 @@ class DockerSecret(Secret):
         auth = base64.b64encode(f"{username}:{password}".encode()).decode()
         config = {"auths": {registry: {"username": username, "password": password, "auth": auth}}}
         super().__init__(
-            value=json.dumps(config), name=name or f"dflow-registry-{uuid.uuid4().hex[:12]}",
+            value=json.dumps(config),
+            name=name or f"dflow-registry-{uuid.uuid4().hex[:12]}",
             key=".dockerconfigjson",
         )
         self.registry = registry

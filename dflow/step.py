@@ -20,9 +20,10 @@ from .io import (
     RawArtifact,
     S3Artifact,
 )
+from .lazy import lazy_attributes
 from .names import check_step_name, is_static_key_valid
 
-__all__ = ["Step"]
+__all__ = ["Step", "HookStep"]
 
 
 class Step:
@@ -43,6 +44,8 @@ class Step:
         executor: an object whose ``render(template)`` returns the template to run instead.
         use_resource: a ``Resource`` that runs the step as a Kubernetes resource.
         timeout: seconds before the step is killed (overrides the template's).
+        success_hook / running_hook / failure_hook: a ``HookStep`` Argo runs when this step
+            succeeds / starts running / fails (an Argo lifecycle hook of the step).
     """
 
     prefix = "steps"
@@ -72,6 +75,9 @@ class Step:
         parallelism: Optional[int] = None,
         slices: Any = None,
         timeout: Union[int, float, str, None] = None,
+        success_hook: Optional[HookStep] = None,
+        running_hook: Optional[HookStep] = None,
+        failure_hook: Optional[HookStep] = None,
     ) -> None:
         self.name = check_step_name(name, self.kind)
         if not hasattr(template, "inputs") or not hasattr(template, "outputs"):
@@ -141,11 +147,32 @@ class Step:
         self.parallelism = parallelism
         self.slices = slices
         self.timeout = timeout
+        for which, hook in (
+            ("success_hook", success_hook),
+            ("running_hook", running_hook),
+            ("failure_hook", failure_hook),
+        ):
+            if hook is not None and not isinstance(hook, HookStep):
+                raise InvalidWorkflowError(
+                    f"{self.kind} {name!r}: {which} must be a HookStep, got {type(hook).__name__}"
+                )
+        self.success_hook = success_hook
+        self.running_hook = running_hook
+        self.failure_hook = failure_hook
         self._outputs: Optional[Outputs] = None
         self._inputs: Optional[Inputs] = None
         self._joined: Any = None  # the ``with`` block this step joined, if any
         if type(self).joins_in_init:
             join_open_block(self)
+
+    def hooks(self) -> Dict[str, HookStep]:
+        """The lifecycle hooks given, by Argo's hook name (success, running, failure)."""
+        given = {
+            "success": self.success_hook,
+            "running": self.running_hook,
+            "failure": self.failure_hook,
+        }
+        return {k: v for k, v in given.items() if v is not None}
 
     # -- arguments -------------------------------------------------------------------------------
 
@@ -240,3 +267,46 @@ class Step:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, template={self.template.name!r})"
+
+
+class HookStep(Step):
+    """A template run by Argo when something happens to a step or to the workflow: give it as
+    ``Step(success_hook=...)`` (or ``running_hook`` / ``failure_hook``); ``expression``, an Argo
+    expression, replaces the condition the hook kind implies.
+
+    Its other keywords are a step's (``parameters``, ``artifacts``, ...).
+    """
+
+    kind = "hook"
+
+    def __init__(self, template: Any, expression: Optional[str] = None, **kwargs: Any) -> None:
+        nested = [k for k in ("success_hook", "running_hook", "failure_hook") if kwargs.get(k)]
+        if nested:
+            raise InvalidWorkflowError(f"a HookStep cannot have hooks of its own ({nested[0]})")
+        name = kwargs.pop("name", "hook")
+        super().__init__(name, template, **kwargs)
+        self.expression = expression
+
+
+# dflow 1.x names of this module, defined where they belong and imported on first use
+__getattr__ = lazy_attributes(
+    __name__,
+    dict.fromkeys(
+        [
+            "ArgoConcat",
+            "ArgoEnumerate",
+            "ArgoLen",
+            "ArgoRange",
+            "ArgoSequence",
+            "ArgoSum",
+            "argo_concat",
+            "argo_enumerate",
+            "argo_len",
+            "argo_range",
+            "argo_sequence",
+            "argo_sum",
+        ],
+        "dflow.expressions",
+    ),
+    globals(),
+)

@@ -336,3 +336,12 @@ def query_workflows(labels: Optional[Dict[str, str]] = None) -> List[Any]:
 
     engine = get_engine(config["mode"], **engine_settings(None))
     return [ArgoWorkflow(w) for w in engine.list(labels)]
+
+
+# dflow 1.x names of this module, defined where they belong and imported on first use
+def __getattr__(name: str) -> Any:
+    if name == "DockerSecret":
+        from .secrets import DockerSecret
+
+        return DockerSecret
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

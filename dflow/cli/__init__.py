@@ -23,7 +23,15 @@ from .commands import (
     UsageError,
 )
 
-__all__ = ["main", "build_parser", "parse_args", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_SERVER"]
+__all__ = [
+    "main",
+    "build_parser",
+    "parse_args",
+    "EXIT_OK",
+    "EXIT_FAILED",
+    "EXIT_USAGE",
+    "EXIT_SERVER",
+]
 
 
 def _with_id(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:

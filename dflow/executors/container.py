@@ -78,8 +78,11 @@ class ContainerExecutor(Executor):
         podman: Optional[str] = None,
         image_pull_policy: Optional[str] = None,
     ) -> None:
-        given = [(k, v) for k, v in (("docker", docker), ("singularity", singularity),
-                                     ("podman", podman)) if v]
+        given = [
+            (k, v)
+            for k, v in (("docker", docker), ("singularity", singularity), ("podman", podman))
+            if v
+        ]
         if len(given) != 1:
             raise InvalidWorkflowError(
                 "ContainerExecutor needs exactly one of docker=, singularity=, podman= "

@@ -114,7 +114,7 @@ class Renderer:
             follow: List[Dict[str, Any]] = []
             for step in group:
                 d, extra = self._step(step, t)
-                for ref in referenced_names(d, "steps"):
+                for ref in referenced_names(_without_hooks(d), "steps"):
                     if ref not in earlier:
                         where = "a later or the same group" if ref in t._names else "no group"
                         raise InvalidWorkflowError(
@@ -143,7 +143,7 @@ class Renderer:
         checks: Dict[str, str] = {}
         for task in t.tasks:
             d, extra = self._step(task, t)
-            refs = referenced_names(d, "tasks")
+            refs = referenced_names(_without_hooks(d), "tasks")
             unknown = refs - names
             if unknown:
                 raise InvalidWorkflowError(
@@ -235,8 +235,30 @@ class Renderer:
             continue_on["error"] = True
         if continue_on:
             d["continueOn"] = continue_on
+        hooks = {kind: self._hook(hook, kind, step, user) for kind, hook in step.hooks().items()}
+        if hooks:
+            d["hooks"] = hooks
         extra = [self._check_step(step)] if counted else []
         return d, extra
+
+    def _hook(self, hook: Any, kind: str, step: Step, user: str) -> Dict[str, Any]:
+        """An Argo lifecycle hook: the hook's template run when the step reaches a phase."""
+        missing = hook.missing_inputs()
+        if missing:
+            raise InvalidWorkflowError(
+                f"{user}: {kind} hook: required {', '.join(missing)} of template "
+                f"{hook.template.name!r} is not set"
+            )
+        phase = HOOK_PHASES[kind]
+        expression = hook.expression or f"{step.prefix}['{step.name}'].status == '{phase}'"
+        d: Dict[str, Any] = {
+            "template": self.template(hook.template, f"{user} ({kind} hook)"),
+            "expression": str(expression),
+        }
+        arguments = render_arguments(hook)
+        if arguments:
+            d["arguments"] = arguments
+        return d
 
     def _place_check(self, check: Dict[str, Any]) -> Dict[str, Any]:
         self._check_template(check.pop("_step"))
@@ -343,6 +365,15 @@ class Renderer:
             "_step": step,
             "arguments": {"parameters": params},
         }
+
+
+def _without_hooks(step: Dict[str, Any]) -> Dict[str, Any]:
+    """A rendered step without its lifecycle hooks, which may name the step itself."""
+    return {k: v for k, v in step.items() if k != "hooks"}
+
+
+# the phase each kind of step hook waits for
+HOOK_PHASES = {"success": "Succeeded", "running": "Running", "failure": "Failed"}
 
 
 def _mentioned(name: str, deps: List[str]) -> bool:

@@ -9,6 +9,7 @@ from ...errors import DflowError
 from .arguments import composite_outputs, condition_holds, expand_items, resolve_arguments
 from .depends import TaskResult, check_depends, dependencies_met, dependency_names, find_cycle
 from .expressions import ExpressionError
+from .hooks import with_hooks
 from .scope import aggregate_scope, item_label, item_scope, node_scope
 
 if TYPE_CHECKING:
@@ -122,7 +123,17 @@ def _job(
         except (DflowError, ExpressionError) as exc:
             return run._error_node(name, display, template, boundary, parent, str(exc))
         try:
-            return run.execute(template, params, arts, name, display, boundary, parent, who)
+            return with_hooks(
+                run,
+                step,
+                scope,
+                name,
+                display,
+                boundary,
+                parent,
+                who,
+                lambda: run.execute(template, params, arts, name, display, boundary, parent, who),
+            )
         except Exception as exc:  # noqa: BLE001 - a bug must fail the step, not the whole group
             return run._error_node(
                 name, display, template, boundary, parent, f"{who} (template {template!r}): {exc!r}"

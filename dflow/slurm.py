@@ -1,0 +1,8 @@
+"""dflow 1.x's ``dflow.slurm``: Slurm executors, which live in ``dflow.executors``."""
+
+from __future__ import annotations
+
+from .executors.slurm import SlurmRemoteExecutor
+from .executors.wlm import SlurmJobTemplate
+
+__all__ = ["SlurmJobTemplate", "SlurmRemoteExecutor"]

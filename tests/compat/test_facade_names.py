@@ -1,0 +1,140 @@
+"""dflow 1.x names that live under other names here: each does what the original's does."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from typing import List
+
+import pytest
+
+import dflow
+from dflow import InputParameter, Inputs, ShellOPTemplate, Step, Steps, Workflow
+
+
+def test_pod_names_follow_argo():
+    from dflow.argo_objects import fnva, get_duration, get_hash, get_pod_name, match
+
+    # checked against pydflow 1.8.134
+    assert fnva(b"abc", 0x811C9DC5, 0x01000193, 2**32) == 440920331
+    assert get_hash("wf.step") == 50522712
+    assert get_pod_name("wf", "wf[0].step", "tmpl", "wf-123") == "wf-tmpl-606767166"
+    assert get_pod_name("wf", "wf", "tmpl", "wf") == "wf"
+    assert match("abc", ["abc"]) and not match("abc", ["a.*"])
+    status = {"startedAt": "2024-01-01T00:00:00Z", "finishedAt": "2024-01-01T00:01:05Z"}
+    assert get_duration(status) == datetime.timedelta(seconds=65)
+    assert get_duration({"startedAt": None}) == datetime.timedelta(0)
+
+
+def test_config_parsers():
+    config_module = sys.modules["dflow.config"]
+    # checked against pydflow 1.8.134
+    assert [config_module.boolize(v) for v in ("true", "0", "False", "1", "yes")] == [
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert config_module.nullable("None") is None and config_module.nullable("x") == "x"
+    assert config_module.split_headers("a: b\nX-Token: t") == {"a": "b", "X-Token": "t"}
+    with pytest.raises(ValueError, match="nocolon"):
+        config_module.split_headers("nocolon")
+
+
+def test_named_dicts_name_their_values():
+    from dflow.io import AutonamedDict, InputParameters, ObjectDict
+
+    params = InputParameters(x=InputParameter())
+    assert params["x"].name == "x"
+    with pytest.raises(ValueError, match="must be a InputParameter"):
+        params["y"] = 3
+    generic = AutonamedDict({"p": InputParameter(), "n": 1})
+    assert generic["p"].name == "p" and generic["n"] == 1
+    obj = ObjectDict({"a": {"b": 1}}, c=2)
+    assert obj.a == {"b": 1} and obj.c == 2
+
+
+def test_value_helpers():
+    from dflow.io import convert_value_to_str, type_to_str
+
+    # checked against pydflow 1.8.134
+    assert [type_to_str(int), type_to_str(List[int]), type_to_str(str)] == [
+        "int",
+        "typing.List",
+        "str",
+    ]
+    assert [convert_value_to_str(v) for v in (1, "a", [1], {"a": 1})] == [
+        "1",
+        "a",
+        "[1]",
+        '{"a": 1}',
+    ]
+
+
+def test_argo_classes_render_like_their_functions():
+    from dflow.step import ArgoEnumerate, ArgoLen, ArgoRange, argo_len, argo_range
+
+    assert ArgoRange(3).expr == argo_range(3).expr == "toJson(sprig.untilStep(0, 3, 1))"
+    ref = Steps("s", inputs=Inputs(parameters={"a": InputParameter()})).inputs.parameters["a"]
+    assert ArgoLen(ref).expr == argo_len(ref).expr
+    # checked against pydflow 1.8.134
+    assert ArgoEnumerate(x=[1], y=[2]).expr == (
+        "toJson(map(sprig.untilStep(0, len(sprig.fromJson('[1]')), 1), "
+        "{ {'order': #, 'x': jsonpath('[1]', '$')[#], 'y': jsonpath('[2]', '$')[#]} }))"
+    )
+
+
+def test_main_module(capsys):
+    from dflow.main import format_print_table, format_time_delta, main, parse_args
+
+    assert parse_args(["list"]).command == "list"
+    assert [format_time_delta(datetime.timedelta(seconds=s)) for s in (5, 65, 3700, 90000)] == [
+        "5s",
+        "65s",
+        "1h",
+        "1d",
+    ]
+    format_print_table([["NAME", "STATUS"], ["a", "Running"]])
+    assert capsys.readouterr().out.split() == ["NAME", "STATUS", "a", "Running"]
+    assert main(["--help"]) == 0
+
+
+class _Labeller(dflow.Context):
+    def render(self, template):
+        return template.replace(labels={**template.labels, "team": "x"})
+
+
+def test_context_rewrites_every_template(render):
+    hello = ShellOPTemplate(name="hello", image="alpine", script="echo hi")
+    wf = Workflow(name="ctx", context=_Labeller())
+    wf.add(Step("a", hello))
+    (leaf,) = [t for t in render(wf)["spec"]["templates"] if t["name"].startswith("hello")]
+    assert leaf["metadata"]["labels"] == {"team": "x"}
+
+
+def test_docker_secret_is_created_and_named(tmp_path, monkeypatch, render):
+    from dflow.config import config
+
+    secret = dflow.DockerSecret("registry.example", "me", "pw", name="pull")
+    hello = ShellOPTemplate(name="hello", image="registry.example/img", script="echo hi")
+    wf = Workflow(name="pulls", image_pull_secrets=[secret, "existing"])
+    wf.add(Step("a", hello))
+    assert render(wf)["spec"]["imagePullSecrets"] == [{"name": "pull"}, {"name": "existing"}]
+    assert "pw" not in json.dumps(render(wf))
+    # in debug mode the secret is created in the local secrets directory on submit
+    monkeypatch.setenv("DFLOW_SECRETS_DIR", str(tmp_path / "secrets"))
+    monkeypatch.setitem(config, "mode", "debug")
+    monkeypatch.setitem(config, "debug_workdir", str(tmp_path / "engine"))
+    monkeypatch.setitem(config, "detach", False)
+    wf.submit()
+    stored = json.loads((tmp_path / "secrets" / "pull" / ".dockerconfigjson").read_text())
+    assert stored["auths"]["registry.example"]["username"] == "me"
+    assert secret.secret_type == "kubernetes.io/dockerconfigjson"
+
+
+def test_top_level_names_resolve():
+    for name in ("randstr", "path_list_of_artifact", "path_object_of_artifact", "jsonpickle"):
+        assert getattr(dflow, name) is not None
+    assert dflow.jsonpickle.loads(dflow.jsonpickle.dumps({"a": 1})) == {"a": 1}
