@@ -6,16 +6,20 @@ paths dflow uses in the container (inputs, outputs, the script, a template's dec
 private to the step, while every host file, ``/tmp`` included, stays visible under its own name
 (an interpreter or virtual environment under ``/tmp``, a path given as a parameter, a module
 imported at run time). ``namespace`` also runs each step in a private mount namespace (mounts it
-makes stay its own); ``rewrite`` runs it as a plain process; ``auto`` picks ``namespace`` for root.
+makes stay its own) and a PID namespace, so that every process it starts (``setsid`` or not)
+ends with it; ``rewrite`` runs it as a plain process group (a child that leaves the group can
+outlive the step); ``auto`` picks ``namespace`` for root. Either way the step's first process is
+killed when the engine that started it dies (``setpriv --pdeathsig``, where available).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 from ...errors import DflowError
 
@@ -25,8 +29,19 @@ CONTAINER_TMP = "/tmp"
 _TMP = re.compile(r"(?<![\w./-])/tmp(?=/|\b|$)")
 
 
+# the first process of the PID namespace waits for the step, which so gets signals as usual
+_FIRST = '"$@"; exit $?'
+
+
 def _unshare_argv() -> List[str]:
-    return ["unshare", "--mount", "--propagation", "private"]
+    return ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child"]
+
+
+@functools.cache
+def _die_with_engine() -> Tuple[str, ...]:
+    """The prefix that has the step killed when the engine thread that started it ends."""
+    setpriv = shutil.which("setpriv")
+    return (setpriv, "--pdeathsig", "KILL") if setpriv else ()
 
 
 def probe_namespace() -> bool:
@@ -68,5 +83,5 @@ class Sandbox:
     def wrap(self, step_dir: Path, argv: List[str]) -> List[str]:
         """The command that runs ``argv`` as the step process."""
         if self.mode == "namespace":
-            return _unshare_argv() + ["--", *argv]
-        return argv
+            return [*_die_with_engine(), *_unshare_argv(), "--", "sh", "-c", _FIRST, "sh", *argv]
+        return [*_die_with_engine(), *argv]

@@ -13,10 +13,11 @@ import json
 import os
 import re
 import select
+import signal
 import subprocess
 import sys
 import threading
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 __all__ = ["Zygote"]
 
@@ -28,25 +29,92 @@ _PRELOAD = (
     "jsonpickle",
     "typeguard",
 )
-_CLONE_NEWNS = 0x00020000
+_CLONE_NEWNS, _CLONE_NEWPID = 0x00020000, 0x20000000
 _MS_REC, _MS_PRIVATE = 16384, 262144
+_PR_SET_PDEATHSIG = 1
+_libc: Any = None
+
+
+def _load_libc() -> Any:
+    global _libc
+    if _libc is None:
+        import ctypes
+
+        _libc = ctypes.CDLL(None, use_errno=True)
+    return _libc
+
+
+def _fail(call: str) -> None:
+    import ctypes
+
+    raise OSError(ctypes.get_errno(), call)
 
 
 def _private_mounts() -> None:
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
+    """Enter a private mount namespace: mounts the step makes stay its own."""
+    libc = _load_libc()
     if libc.unshare(_CLONE_NEWNS) != 0:
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS)")
+        _fail("unshare(CLONE_NEWNS)")
     if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
-        raise OSError(ctypes.get_errno(), "mount --make-rprivate /")
+        _fail("mount --make-rprivate /")
 
 
-def _child(req: Dict[str, Any], base_path: List[str]) -> None:
-    """In the forked child: become the step process and run its script; never returns."""
+def _die_with(parent: Optional[int]) -> None:
+    """Be killed (SIGKILL) as soon as ``parent``, this process's parent, ends.
+
+    ``None`` for the first process of a PID namespace, whose parent is outside it (``getppid``
+    answers 0 there).
+    """
+    if _load_libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        _fail("prctl(PR_SET_PDEATHSIG)")
+    if parent is not None and os.getppid() != parent:  # it ended before this took effect
+        os._exit(137)
+
+
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    os._exit(128 + signum)
+
+
+class _PidNamespaces:
+    """Forks children each as the first process of a new PID namespace (root only).
+
+    ``unshare(CLONE_NEWPID)`` puts the zygote's next child in a new namespace; ``setns`` back to
+    its own one right after, so that the next request can get a fresh namespace again.
+    """
+
+    def __init__(self) -> None:
+        try:
+            self.own: Optional[int] = os.open("/proc/self/ns/pid", os.O_RDONLY)
+        except OSError:
+            self.own = None
+
+    def fork(self, isolated: bool) -> Tuple[int, bool]:
+        """``os.fork()``, in a new PID namespace when ``isolated`` and allowed; (pid, isolated)."""
+        libc = _load_libc()
+        if not isolated or self.own is None or libc.unshare(_CLONE_NEWPID) != 0:
+            return os.fork(), False
+        pid = -1
+        try:
+            pid = os.fork()
+            return pid, True
+        finally:
+            if pid != 0 and libc.setns(self.own, _CLONE_NEWPID) != 0:
+                self.own = None  # cannot go back: later children share this process's namespace
+
+
+def _child(req: Dict[str, Any], base_path: List[str], zygote: int, pid1: bool) -> None:
+    """In the forked child: become the step process and run its script; never returns.
+
+    The child dies with the zygote. As ``pid1``, the first process of its own PID namespace,
+    every process it starts, ``setsid`` or not, ends when it ends.
+    """
     code = 1
     try:
         os.setsid()
+        _die_with(None if pid1 else zygote)
+        if pid1:  # the first process of a PID namespace ignores signals it has no handler for
+            signal.signal(signal.SIGTERM, _exit_on_signal)
+            signal.signal(signal.SIGHUP, _exit_on_signal)
         fd = os.open(os.devnull, os.O_RDONLY)
         os.dup2(fd, 0)
         out = os.open(req["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -101,6 +169,9 @@ def serve() -> None:
         except BaseException:  # noqa: BLE001 - preloading is an optimization only: a module
             pass  # that fails here fails again, and is reported, in the step that imports it
     base_path = [p for p in sys.path[1:]]
+    _load_libc()
+    zygote = os.getpid()
+    namespaces = _PidNamespaces()
     children: Dict[int, str] = {}
     stdin = sys.stdin.buffer
     buffer = b""
@@ -110,31 +181,38 @@ def serve() -> None:
         out.write(json.dumps(obj) + "\n")
         out.flush()
 
-    while True:
-        ready, _, _ = select.select([stdin], [], [], 0.002 if children else 0.2)
-        if ready:
-            chunk = os.read(stdin.fileno(), 1 << 16)
-            if not chunk:
-                break
-            buffer += chunk
-            while b"\n" in buffer:
-                line, buffer = buffer.split(b"\n", 1)
-                req = json.loads(line)
-                pid = os.fork()
+    try:
+        while True:
+            ready, _, _ = select.select([stdin], [], [], 0.002 if children else 0.2)
+            if ready:
+                chunk = os.read(stdin.fileno(), 1 << 16)
+                if not chunk:
+                    break  # the engine is gone
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    req = json.loads(line)
+                    pid, pid1 = namespaces.fork(bool(req.get("private_mounts")))
+                    if pid == 0:
+                        _child(req, base_path, zygote, pid1)
+                    children[pid] = req["id"]
+                    answer({"id": req["id"], "pid": pid})
+            while children:
+                try:
+                    pid, status = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
                 if pid == 0:
-                    _child(req, base_path)
-                children[pid] = req["id"]
-                answer({"id": req["id"], "pid": pid})
-        while children:
+                    break
+                rid = children.pop(pid, None)
+                if rid is not None:
+                    answer({"id": rid, "exit": os.waitstatus_to_exitcode(status)})
+    finally:  # steps never outlive the engine that asked for them
+        for pid in children:
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                break
-            rid = children.pop(pid, None)
-            if rid is not None:
-                answer({"id": rid, "exit": os.waitstatus_to_exitcode(status)})
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 _IMPORT = re.compile(r"^(?:from ([A-Za-z_][\w.]*) import [\w, ]+|import ([A-Za-z_][\w.]*))\s*$")

@@ -14,8 +14,16 @@ from dflow import Step, Workflow, config
 from dflow.engines.local import LocalEngine
 
 
+@pytest.fixture(autouse=True)
+def no_runner_left(local_root):
+    """Detached runners a failed test leaves behind are killed (by pid) after it."""
+    yield
+    for pid in runner_pids(str(local_root)):
+        os.kill(pid, signal.SIGKILL)
+
+
 def runner_pids(wid: str) -> list:
-    """Pids of detached runners of the workflow ``wid``."""
+    """Pids of detached runners of the workflow ``wid`` (or under the root ``wid``)."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
