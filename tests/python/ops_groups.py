@@ -36,7 +36,13 @@ class Cube(OP):
             # x counts from 1: items x of one group of `per` share a folder
             _meet(Path(op_in["meet"]) / str((x - 1) // op_in["per"]), x)
         Path("out.txt").write_text(f"cube {x} = {x**3}")
-        return OPIO({"y": x**3, "pair": [x, -x], "out": Path("out.txt"), "pid": os.getpid()})
+        return OPIO({"y": x**3, "pair": [x, -x], "out": Path("out.txt"), "pid": _process_id()})
+
+
+def _process_id() -> int:
+    """This process, told apart from others: pids repeat across PID namespaces (each step may
+    have its own, as each container does), the namespace's inode tells them apart."""
+    return os.stat("/proc/self/ns/pid").st_ino * 2**22 + os.getpid()
 
 
 def _meet(folder: Path, x: int, others: int = 1, limit: float = 30.0) -> None:
