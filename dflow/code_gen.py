@@ -8,6 +8,7 @@ objects ``from_dict`` would, and they render the same manifest.
 from __future__ import annotations
 
 import builtins
+import copy
 import json
 import keyword
 import re
@@ -99,14 +100,24 @@ def _identifier(text: str) -> str:
     return "_" + name if name[0].isdigit() else name
 
 
-class _Recorder:
-    """The maker that writes each call as source (see ``dflow.parse.Maker``)."""
+def var_name(name: str) -> str:
+    """A Python identifier for a template or step ``name`` (``hello-world`` -> ``hello_world``)."""
+    ident = _identifier(name)
+    return ident + "_" if keyword.iskeyword(ident) or hasattr(builtins, ident) else ident
 
-    def __init__(self, workflow_cls: type) -> None:
-        self.workflow_cls = workflow_cls
+
+class _Recorder:
+    """The maker that writes each call as source (see ``dflow.parse.Maker``).
+
+    ``templates`` maps template names to their variables: given ones are used, new ones added.
+    """
+
+    def __init__(self, templates: Dict[str, str]) -> None:
         self.lines: List[str] = []
-        self.taken = {"wf", "dflow"} | set(keyword.kwlist) | set(dir(builtins))
+        self.templates = templates
+        self.taken = {"wf", "dflow"} | set(templates.values())
         self.imports: Dict[str, Callable[..., Any]] = {}
+        self.calls: Dict[str, Dict[str, Any]] = {}  # bind -> the keyword arguments it was made with
 
     # -- expressions -----------------------------------------------------------------------------
 
@@ -146,7 +157,7 @@ class _Recorder:
         return _Seq(f"{head}(", items, ")")
 
     def _variable(self, hint: str) -> str:
-        base = _identifier(hint)
+        base = var_name(hint)
         name, n = base, 1
         while name in self.taken:
             n += 1
@@ -160,7 +171,15 @@ class _Recorder:
         call = self._call(self._class(cls), args, kwargs, cls)
         if not bind:
             return call
-        name = "wf" if cls is self.workflow_cls else self._variable(bind)
+        self.calls[bind] = kwargs
+        kind, _, what = bind.partition(":")
+        if kind == "workflow":
+            name = "wf"
+        elif kind == "template":
+            name = self.templates.get(what) or self._variable(what)
+            self.templates[what] = name
+        else:
+            name = self._variable(f"{kind}_{what}")
         self.lines.append(f"{name} = {call.text()}")
         return _Atom(name)
 
@@ -173,23 +192,6 @@ class _Recorder:
     def set(self, obj: Any, attr: str, value: Any) -> None:
         head = f"{self.literal(obj).flat()}.{attr} = "
         self.lines.append(head + self.literal(value).text())
-
-    # -- the module ----------------------------------------------------------------------------
-
-    def import_lines(self) -> List[str]:
-        import dflow
-
-        top: List[str] = []
-        other: Dict[str, List[str]] = {}
-        for name, cls in sorted(self.imports.items()):
-            if name in dflow.__all__ and getattr(dflow, name) is cls:
-                top.append(name)
-            else:
-                other.setdefault(cls.__module__, []).append(name)
-        groups = ([("dflow", top)] if top else []) + sorted(other.items())
-        return [
-            _Seq(f"from {module} import (", list(names), ")").text() for module, names in groups
-        ]
 
 
 def _defaults(cls: Any) -> Dict[str, Any]:
@@ -254,25 +256,126 @@ def gen_code(graph: Union[Dict[str, Any], str, Any], submit: bool = True) -> str
     Running the source leaves the workflow in the variable ``wf``; ``wf.to_dict()`` is the
     manifest given (less what a server adds: status, uid, ...).
     """
-    from .parse import workflow_from_dict
-    from .workflow import Workflow
-
-    manifest = _manifest(graph)
-    recorder = _Recorder(Workflow)
-    workflow_from_dict(Workflow, manifest, maker=recorder)
-    body = recorder.lines + (["wf.submit()"] if submit else [])
-    return "\n".join([*recorder.import_lines(), "", *body]) + "\n"
+    return CodeGenerator(graph, submit=submit).generate()
 
 
 class CodeGenerator:
-    """``gen_code`` as an object: ``CodeGenerator(graph).generate()``."""
+    """Writes the source of one workflow piece by piece: ``generate()`` gives all of it.
+
+    ``code`` holds the statements written so far, ``templates`` the variable of each template
+    written, ``imports`` the ``(module, name)`` pairs they need. The ``render_*`` methods write
+    one template (and, before it, those it calls) into ``code`` under a variable of your choice.
+    """
 
     def __init__(self, graph: Any, submit: bool = True) -> None:
-        self.graph = graph
+        from .parse import ManifestReader
+
+        self.graph = _manifest(graph)
         self.submit = submit
+        self.templates: Dict[str, str] = {}
+        self._recorder = _Recorder(self.templates)
+        self._reader = ManifestReader(self.graph, self._recorder)
+        self._written = 0
+
+    @property
+    def code(self) -> str:
+        return "".join(line + "\n" for line in self._recorder.lines)
+
+    @property
+    def imports(self) -> Set[Tuple[str, str]]:
+        return {(module, name) for module, names in self._import_groups() for name in names}
+
+    def get_var_name(self, name: str) -> str:
+        """The variable a template or step called ``name`` is given (when it is free)."""
+        return var_name(name)
+
+    def get_kwargs(self, template: Dict[str, Any], cls: Any) -> Dict[str, str]:
+        """The keyword arguments (as source) that make the manifest ``template`` with ``cls``,
+        less those ``cls`` does not take."""
+        from .parse import ManifestReader
+
+        graph = copy.deepcopy(self.graph)
+        graph["spec"]["templates"] = [
+            t for t in graph["spec"].get("templates", []) if t.get("name") != template.get("name")
+        ] + [template]
+        recorder = _Recorder({})
+        ManifestReader(graph, recorder).template(template["name"])
+        kwargs = recorder.calls[f"template:{template['name']}"]
+        accepted = _parameters(cls)
+        return {k: recorder.literal(v).flat() for k, v in kwargs.items() if k in accepted}
+
+    def _render(self, var_name: str, template: Dict[str, Any], kinds: Tuple[str, ...]) -> None:
+        name = template.get("name")
+        if name not in self._reader.bodies:
+            raise InvalidWorkflowError(f"gen_code: template {name!r} is not in the workflow")
+        if not any(k in template for k in kinds):
+            raise InvalidWorkflowError(f"gen_code: template {name!r} has no {' or '.join(kinds)}")
+        if name not in self.templates:
+            self._recorder.taken.add(var_name)
+            self.templates[name] = var_name
+        self._reader.template(name)
+
+    def render_steps(self, var_name: str, template: Dict[str, Any]) -> None:
+        """Write the Steps ``template`` as ``var_name = Steps(...)`` and its ``add`` calls."""
+        self._render(var_name, template, ("steps",))
+
+    def render_dag(self, var_name: str, template: Dict[str, Any]) -> None:
+        """Write the DAG ``template`` as ``var_name = DAG(...)`` and its ``add`` calls."""
+        self._render(var_name, template, ("dag",))
+
+    def render_script_op_template(self, var_name: str, template: Dict[str, Any]) -> None:
+        """Write the script, container or resource ``template`` as ``var_name = ...``."""
+        self._render(var_name, template, ("script", "container", "resource"))
+
+    def render_python_op_template(self, var_name: str, template: Dict[str, Any]) -> None:
+        """Write a Python OP's ``template``: in a manifest it is a ``python3`` script."""
+        self._render(var_name, template, ("script",))
+
+    def _import_groups(self) -> List[Tuple[str, List[str]]]:
+        import dflow
+
+        top: List[str] = []
+        other: Dict[str, List[str]] = {}
+        for name, cls in sorted(self._recorder.imports.items()):
+            if name in dflow.__all__ and getattr(dflow, name) is cls:
+                top.append(name)
+            else:
+                other.setdefault(cls.__module__, []).append(name)
+        return ([("dflow", top)] if top else []) + sorted(other.items())
 
     def generate(self) -> str:
-        return gen_code(self.graph, submit=self.submit)
+        """The whole script: imports, templates, steps, ``wf = Workflow(...)`` (and submit)."""
+        from .workflow import Workflow
+
+        if not self._written:
+            self._reader.workflow(Workflow)
+            if self.submit:
+                self._recorder.lines.append("wf.submit()")
+            self._written = len(self._recorder.lines)
+        imports = [
+            _Seq(f"from {module} import (", list(names), ")").text()
+            for module, names in self._import_groups()
+        ]
+        return "\n".join([*imports, "", *self._recorder.lines]) + "\n"
+
+
+def _parameters(cls: Any) -> Set[str]:
+    """Names ``cls`` takes as keywords, its base classes' included when it passes ``**kwargs``."""
+    import inspect
+
+    names: Set[str] = set()
+    for klass in getattr(cls, "__mro__", (cls,)):
+        init = vars(klass).get("__init__") if isinstance(klass, type) else klass
+        if init is None or klass is object:
+            continue
+        try:
+            params = list(inspect.signature(init).parameters.values())
+        except (TypeError, ValueError):
+            break
+        names.update(p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+    return names
 
 
 def evalable_repr(obj: Any, imports: Set[Tuple[Optional[str], str]]) -> str:

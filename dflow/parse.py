@@ -40,7 +40,7 @@ from .step import Step
 from .steps import Steps
 from .task import Task
 
-__all__ = ["workflow_from_dict", "Maker", "Direct"]
+__all__ = ["workflow_from_dict", "Maker", "Direct", "ManifestReader"]
 
 _COMMON = {
     "name", "inputs", "outputs", "metadata", "timeout", "retryStrategy", "memoize",
@@ -65,7 +65,8 @@ class Maker(Protocol):
     """How the reader makes objects: builds them, or writes the code that would."""
 
     def new(self, cls: Callable[..., Any], *args: Any, bind: str = "", **kwargs: Any) -> Any:
-        """``cls(*args, **kwargs)``; ``bind`` names an object worth a variable of its own."""
+        """``cls(*args, **kwargs)``; ``bind`` (``"template:NAME"``, ``"step:NAME"``,
+        ``"task:NAME"``, ``"workflow:"``) marks an object worth a variable of its own."""
 
     def call(self, obj: Any, method: str, *args: Any) -> Any:
         """``obj.method(*args)``, its result used as a value."""
@@ -97,63 +98,66 @@ def workflow_from_dict(
     cls: Callable[..., Any], manifest: Dict[str, Any], maker: Optional[Maker] = None
 ) -> Any:
     """A ``Workflow`` (of class ``cls``) equivalent to ``manifest``, made by ``maker``."""
-    make: Maker = maker or Direct()
-    if manifest.get("kind", "Workflow") != "Workflow":
-        raise InvalidWorkflowError(
-            f"expected a Workflow manifest, got kind {manifest.get('kind')!r}"
-        )
-    metadata = manifest.get("metadata", {})
-    spec = manifest.get("spec", {})
-    _unsupported("workflow spec", spec, _SPEC)
-    claims = {c["metadata"]["name"]: c for c in spec.get("volumeClaimTemplates", [])}
-    bodies = {t["name"]: t for t in spec.get("templates", [])}
-    entry = spec.get("entrypoint")
-    if entry not in bodies:
-        raise InvalidWorkflowError(
-            f"workflow spec: entrypoint {entry!r} is not one of its templates"
-        )
-    builder = _Builder(bodies, claims, make)
-    entrypoint = builder.template(entry)
-    entry_kind = "steps" if "steps" in bodies[entry] else "dag" if "dag" in bodies[entry] else ""
-    name = metadata.get("name") or metadata.get("generateName", "workflow-")[:-1]
-    wf = make.new(
-        cls,
-        bind="wf",
-        name=name,
-        steps=entrypoint if entry_kind == "steps" else None,
-        dag=entrypoint if entry_kind == "dag" else None,
-        id=metadata.get("name"),
-        annotations=metadata.get("annotations"),
-        labels=metadata.get("labels"),
-        parallelism=spec.get("parallelism"),
-        pod_gc_strategy=spec.get("podGC", {}).get("strategy"),
-        image_pull_secrets=[s["name"] for s in spec.get("imagePullSecrets", [])] or None,
-        artifact_repo_key=spec.get("artifactRepositoryRef", {}).get("key"),
-        volumes=spec.get("volumes"),
-        service_account_name=spec.get("serviceAccountName"),
-    )
-    # annotations that came from config defaults must not be doubled: take the manifest's exactly
-    make.set(wf, "annotations", dict(metadata.get("annotations") or {}))
-    return wf
+    return ManifestReader(manifest, maker or Direct()).workflow(cls)
 
 
-class _Builder:
-    def __init__(
-        self, bodies: Dict[str, Dict[str, Any]], claims: Dict[str, Any], make: Maker
-    ) -> None:
-        self.bodies = bodies
-        self.claims = claims
+class ManifestReader:
+    """Reads one manifest: ``template(name)`` makes a template (and those it calls) once,
+    ``workflow(cls)`` the whole workflow, each through the maker."""
+
+    def __init__(self, manifest: Dict[str, Any], make: Maker) -> None:
+        if manifest.get("kind", "Workflow") != "Workflow":
+            raise InvalidWorkflowError(
+                f"expected a Workflow manifest, got kind {manifest.get('kind')!r}"
+            )
+        self.metadata = manifest.get("metadata", {})
+        self.spec = spec = manifest.get("spec", {})
+        _unsupported("workflow spec", spec, _SPEC)
+        self.claims = {c["metadata"]["name"]: c for c in spec.get("volumeClaimTemplates", [])}
+        self.bodies: Dict[str, Dict[str, Any]] = {t["name"]: t for t in spec.get("templates", [])}
         self.make = make
         self.built: Dict[str, Any] = {}
         # templates called with a step key: the key parameter is added back when they render
         self.keyed: Set[str] = set()
-        for body in bodies.values():
+        for body in self.bodies.values():
             calls = [s for group in body.get("steps") or [] for s in group]
             calls += (body.get("dag") or {}).get("tasks") or []
             for call in calls:
                 args = (call.get("arguments") or {}).get("parameters") or []
                 if any(p.get("name") == KEY_PARAMETER for p in args):
                     self.keyed.add(call.get("template"))
+
+    def workflow(self, cls: Callable[..., Any]) -> Any:
+        make, metadata, spec, bodies = self.make, self.metadata, self.spec, self.bodies
+        entry = spec.get("entrypoint")
+        if entry not in bodies:
+            raise InvalidWorkflowError(
+                f"workflow spec: entrypoint {entry!r} is not one of its templates"
+            )
+        entrypoint = self.template(entry)
+        entry_kind = (
+            "steps" if "steps" in bodies[entry] else "dag" if "dag" in bodies[entry] else ""
+        )
+        name = metadata.get("name") or metadata.get("generateName", "workflow-")[:-1]
+        wf = make.new(
+            cls,
+            bind="workflow:",
+            name=name,
+            steps=entrypoint if entry_kind == "steps" else None,
+            dag=entrypoint if entry_kind == "dag" else None,
+            id=metadata.get("name"),
+            annotations=metadata.get("annotations"),
+            labels=metadata.get("labels"),
+            parallelism=spec.get("parallelism"),
+            pod_gc_strategy=spec.get("podGC", {}).get("strategy"),
+            image_pull_secrets=[s["name"] for s in spec.get("imagePullSecrets", [])] or None,
+            artifact_repo_key=spec.get("artifactRepositoryRef", {}).get("key"),
+            volumes=spec.get("volumes"),
+            service_account_name=spec.get("serviceAccountName"),
+        )
+        # annotations that came from config defaults must not be doubled: the manifest's exactly
+        make.set(wf, "annotations", dict(metadata.get("annotations") or {}))
+        return wf
 
     def template(self, name: str) -> Any:
         if name in self.built:
@@ -162,13 +166,15 @@ class _Builder:
         if body is None:
             raise InvalidWorkflowError(f"template {name!r} is used but not defined")
         if "steps" in body:
-            steps = self.make.new(Steps, name, bind=name, **self._common(body, {"steps"}))
+            steps = self.make.new(
+                Steps, name, bind=f"template:{name}", **self._common(body, {"steps"})
+            )
             self.built[name] = steps
             for group in body["steps"]:
                 self.make.do(steps, "add", [self._step(Step, s, name) for s in group])
             return steps
         if "dag" in body:
-            dag = self.make.new(DAG, name, bind=name, **self._common(body, {"dag"}))
+            dag = self.make.new(DAG, name, bind=f"template:{name}", **self._common(body, {"dag"}))
             self.built[name] = dag
             _unsupported(f"template {name!r} dag", body["dag"], {"tasks"})
             self.make.do(dag, "add", [self._step(Task, t, name) for t in body["dag"]["tasks"]])
@@ -233,7 +239,7 @@ class _Builder:
             return self.make.new(
                 ResourceOPTemplate,
                 name,
-                bind=name,
+                bind=f"template:{name}",
                 action=res["action"],
                 manifest=res.get("manifest"),
                 success_condition=res.get("successCondition"),
@@ -264,7 +270,7 @@ class _Builder:
             t = self.make.new(
                 ContainerOPTemplate,
                 name,
-                bind=name,
+                bind=f"template:{name}",
                 command=box.get("command"),
                 args=box.get("args"),
                 **fields,
@@ -284,7 +290,7 @@ class _Builder:
                 ("python3",): PythonScriptOPTemplate,
             }.get(tuple(command), ScriptOPTemplate)
             t = self.make.new(
-                cls, name, bind=name, command=command, script=box.get("source", ""),
+                cls, name, bind=f"template:{name}", command=command, script=box.get("source", ""),
                 **pods, **fields, **common,
             )  # fmt: skip
         for field in ("requests", "limits"):
@@ -323,7 +329,7 @@ class _Builder:
                 deps = [d["depends"]]
             kwargs["dependencies"] = deps
         kind = "task" if cls is Task else "step"
-        return self.make.new(cls, d["name"], template, bind=f"{kind} {d['name']}", **kwargs)
+        return self.make.new(cls, d["name"], template, bind=f"{kind}:{d['name']}", **kwargs)
 
     def _inputs(self, d: Dict[str, Any], drop_key: bool) -> Any:
         make = self.make

@@ -212,3 +212,38 @@ def test_generated_script_runs_the_workflow(tmp_path: Path):
         config.update(saved[0])
         s3_config.clear()
         s3_config.update(saved[1])
+
+
+def test_code_generator_writes_templates_under_chosen_names_then_the_rest():
+    # checked against the original 1.8.134: CodeGenerator(graph) has generate(), get_var_name
+    # ("wf-steps" -> "wf_steps"), get_kwargs(template, cls) and render_* methods that write one
+    # template into its ``code``, remembering its variable in ``templates``
+    manifest = _example(ROOT / "examples" / "steps.py").to_dict()
+    bodies = {t["name"]: t for t in manifest["spec"]["templates"]}
+    gen = CodeGenerator(manifest, submit=False)
+    assert gen.get_var_name("wf-steps") == "wf_steps" and gen.get_var_name("class") == "class_"
+    gen.render_script_op_template("loud", bodies["shout"])
+    assert gen.templates == {"shout": "loud"} and gen.code.startswith("loud = ShellOPTemplate(")
+    assert ("dflow", "ShellOPTemplate") in gen.imports
+    with pytest.raises(InvalidWorkflowError, match="template 'hello' has no steps"):
+        gen.render_steps("x", bodies["hello"])
+    gen.render_steps("main", bodies["steps"])
+    assert gen.templates == {"shout": "loud", "steps": "main", "hello": "hello"}
+    code = gen.generate()
+    assert "step_shout_1 = Step(\n    'shout-1',\n    loud," in code
+    assert "wf = Workflow(name='steps', steps=main)" in code
+    assert _run(code).to_dict() == manifest
+
+
+def test_get_kwargs_gives_the_constructor_arguments_as_source():
+    manifest = _example(ROOT / "examples" / "steps.py").to_dict()
+    hello = next(t for t in manifest["spec"]["templates"] if t["name"] == "hello")
+    kwargs = CodeGenerator(manifest).get_kwargs(hello, ShellOPTemplate)
+    assert kwargs["image"] == "'alpine:3'" and kwargs["command"] == "['sh']"
+    assert kwargs["inputs"] == "Inputs(parameters={'who': InputParameter()})"
+    assert "name" not in kwargs  # given positionally
+    assert set(CodeGenerator(manifest).get_kwargs(hello, Steps)) <= {
+        "inputs", "outputs", "memoize_key", "annotations", "parallelism", "labels", "timeout",
+        "retry_strategy", "node_selector", "tolerations", "affinity", "init_progress", "volumes",
+        "pvcs",
+    }  # fmt: skip

@@ -123,7 +123,6 @@ KEPT: Dict[str, str] = {
 # Not built yet (expected failures): key -> note.
 PENDING: Dict[str, str] = dict.fromkeys(
     [
-        "dflow.code_gen:CodeGenerator",
         "dflow:ArgoStep(step)",
         "dflow:ArgoStep(workflow)",
         "dflow:ArgoStep.delete_pod",
