@@ -256,6 +256,20 @@ def node_key(node: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
+_PATTERN = re.compile(r"[\\^$.*+?{}\[\]|]")
+
+
+def _name_matches(shown: str, names: Set[str]) -> bool:
+    """A display name is ``name`` itself or one of its fan-out items ``name(i:item)``; a name
+    written as a regular expression (``"^a$"``, ``"fail.*"``) must match the whole name."""
+    for name in names:
+        if shown == name or shown.startswith(name + "("):
+            return True
+        if _PATTERN.search(name) and re.fullmatch(name, shown):
+            return True
+    return False
+
+
 def _as_set(value: Filter) -> Optional[set]:
     if value is None:
         return None
@@ -312,20 +326,28 @@ class ArgoWorkflow(ArgoObjectDict):
         phase: Filter = None,
         id: Filter = None,
         type: Filter = None,
+        parent_id: Optional[str] = None,
         sort_by_generation: bool = False,
     ) -> List[ArgoStep]:
-        """Nodes matching every filter, sorted by start time (or depth: ``sort_by_generation``).
+        """Nodes matching every filter, in start order; each filter is one value or a list.
 
-        ``name`` is a regex matched at the start of a step's display name, so ``"square"`` also
-        finds the sliced items ``square(0:...)`` (the workflow's own root node is not a step);
-        each filter may be one value or a list of values.
+        ``name`` matches a node's display name exactly, or its fan-out items (``"square"`` finds
+        ``square(0:1)`` but not ``square2``); a regular expression must match the whole name. ``parent_id`` keeps the nodes under that node (the
+        node itself when it is not a Steps or DAG), generation by generation; so does
+        ``sort_by_generation`` from the workflow's root. Nodes whose ``startedAt`` is null (not
+        started yet) are left out.
         """
         nodes = self._nodes()
         keys, phases, ids, types = _as_set(key), _as_set(phase), _as_set(id), _as_set(type)
-        names = None if name is None else [re.compile(n) for n in _as_set(name) or ()]
-        if keys is not None:
+        names = _as_set(name)
+        if parent_id is not None or sort_by_generation:
+            start = parent_id if parent_id is not None else self.id
+            if start not in nodes:
+                raise DflowError(f"workflow {self.id!r} has no step with id {start!r}")
+            candidates: Iterable[str] = self._generations(start)
+        elif keys is not None:
             index = self._key_index()
-            candidates: Iterable[str] = [i for k in keys for i in index.get(k, ())]
+            candidates = [i for k in keys for i in index.get(k, ())]
         elif ids is not None:
             candidates = [i for i in ids if i in nodes]
         else:
@@ -333,24 +355,46 @@ class ArgoWorkflow(ArgoObjectDict):
         found = []
         for node_id in candidates:
             node = nodes[node_id]
+            if "startedAt" in node and node["startedAt"] is None:
+                continue
             if ids is not None and node_id not in ids:
+                continue
+            if keys is not None and node_key(node) not in keys:
                 continue
             if phases is not None and node.get("phase") not in phases:
                 continue
             if types is not None and node.get("type") not in types:
                 continue
-            if names is not None:
-                shown = node.get("displayName") or ""
-                root = node_id == self.get("metadata", {}).get("name")  # the workflow itself
-                if root or not any(n.match(shown) for n in names):
-                    continue
+            if names is not None and not _name_matches(node.get("displayName") or "", names):
+                continue
             found.append(node_id)
-        if sort_by_generation:
-            depth = self._depths()
-            found.sort(key=lambda i: (depth.get(i, len(nodes)), nodes[i].get("startedAt") or ""))
-        else:
+        if parent_id is None and not sort_by_generation:
             found.sort(key=lambda i: nodes[i].get("startedAt") or "")
         return [self._step(i) for i in found]
+
+    def _generations(self, node_id: str) -> List[str]:
+        """The nodes under ``node_id``, generation by generation, not past its outbound nodes."""
+        nodes = self._nodes()
+        node = nodes[node_id]
+        hit = (node.get("memoizationStatus") or {}).get("hit")
+        if node.get("type") not in ("Steps", "DAG") or hit:
+            return [node_id]
+        outbound = set(node.get("outboundNodes") or ())
+        seen: Set[str] = set()
+        order: List[str] = []
+        generation = [c for c in node.get("children") or () if c in nodes]
+        while generation:
+            fresh = [c for c in dict.fromkeys(generation) if c not in seen]
+            seen.update(fresh)
+            order.extend(fresh)
+            generation = [
+                child
+                for c in fresh
+                if c not in outbound
+                for child in nodes[c].get("children") or ()
+                if child in nodes
+            ]
+        return order
 
     def _step(self, node_id: str) -> ArgoStep:
         nodes = self._nodes()
@@ -358,26 +402,6 @@ class ArgoWorkflow(ArgoObjectDict):
         if not isinstance(node, ArgoStep):
             node = nodes[node_id] = ArgoStep(node)
         return node
-
-    def _depths(self) -> Dict[str, int]:
-        nodes = self._nodes()
-        root = self.id
-        if root not in nodes:
-            children = {c for n in nodes.values() for c in n.get("children") or ()}
-            roots = [i for i in nodes if i not in children]
-        else:
-            roots = [root]
-        depth = {r: 0 for r in roots}
-        frontier = list(roots)
-        while frontier:
-            nxt = []
-            for node_id in frontier:
-                for child in nodes.get(node_id, {}).get("children") or ():
-                    if child not in depth and child in nodes:
-                        depth[child] = depth[node_id] + 1
-                        nxt.append(child)
-            frontier = nxt
-        return depth
 
     def get_keys_of_steps(self) -> List[str]:
         """The keys of all keyed steps, in start order."""

@@ -267,9 +267,11 @@ class Workflow:
         phase: Any = None,
         id: Any = None,
         type: Any = None,
+        parent_id: Optional[str] = None,
         sort_by_generation: bool = False,
     ) -> List[Any]:
-        """Steps whose name matches the regex ``name``, or with the given key/phase/id/type."""
+        """Steps with the given name (or fan-out items of it), key, phase, id or type; each may
+        be a list. ``parent_id`` keeps the steps under that step."""
         return list(
             self.query().get_step(
                 name=name,
@@ -277,9 +279,21 @@ class Workflow:
                 phase=phase,
                 id=id,
                 type=type,
+                parent_id=parent_id,
                 sort_by_generation=sort_by_generation,
             )
         )
+
+    def query_step_by_key(
+        self,
+        key: Any,
+        name: Any = None,
+        phase: Any = None,
+        id: Any = None,
+        type: Any = None,
+    ) -> List[Any]:
+        """Steps with the given key (or keys), further filtered like ``query_step``."""
+        return self.query_step(key=key, name=name, phase=phase, id=id, type=type)
 
     def query_keys_of_steps(self) -> List[str]:
         return list(self.query().get_keys_of_steps())

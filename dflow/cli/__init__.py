@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", choices=["table", "json"], default="table")
 
     p = _with_id(sub, "getsteps", "list the steps of a workflow (exit 1 when none match)")
-    p.add_argument("-n", "--name", help="regex matched at the start of the step name")
+    p.add_argument("-n", "--name", help="step name (also finds its fan-out items name(i:item))")
     p.add_argument("-k", "--key", help="step key")
     p.add_argument("-p", "--phase", help="phase, e.g. Succeeded")
     p.add_argument("-i", "--id", dest="step_id", help="node id")

@@ -54,6 +54,9 @@ def test_getsteps_and_getkeys(argo_config, capsys):
     assert rows[1].split() == ["step-7", "big-1000007", "step-7", "Pod", "Succeeded"]
     assert main(["getsteps", "big", "-n", "step-1", "-t", "Pod", "-p", "Succeeded"]) == 0
     shown = [r.split()[0] for r in capsys.readouterr().out.splitlines()[1:]]
+    assert shown == ["step-1"]
+    assert main(["getsteps", "big", "-n", "step-1.*", "-t", "Pod"]) == 0
+    shown = [r.split()[0] for r in capsys.readouterr().out.splitlines()[1:]]
     assert shown == ["step-1"] + [f"step-{i}" for i in range(10, 20)]
     assert main(["getsteps", "big", "-i", "big"]) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[3] == "Steps"

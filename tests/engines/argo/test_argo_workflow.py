@@ -53,7 +53,8 @@ def test_submit_query_and_terminate(argo_config):
     assert wf.query_keys_of_steps() == ["first-1", "second-2"]
     (step,) = wf.query_step(key="second-2")
     assert step.displayName == "second" and step.type == "Pod" and step.phase == "Succeeded"
-    assert [s.displayName for s in wf.query_step(name="t")] == ["third"]
+    assert [s.displayName for s in wf.query_step(name="third")] == ["third"]
+    assert wf.query_step(name="t") == []  # the name itself, not a prefix
     assert wf.query_step(name="nothing") == []
     wf.terminate()
     assert wf.query_status() == "Failed"

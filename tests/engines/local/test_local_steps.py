@@ -132,9 +132,9 @@ def test_fan_out_aggregates_outputs_in_item_order(local_root):
     wf.submit()
     assert wf.query_status() == "Succeeded"
     assert out(wf.query_step(name="sum")[0], "s") == "30"
-    names = sorted(s.displayName for s in wf.query_step(name=r"items\("))
+    names = sorted(s.displayName for s in wf.query_step(name="items"))
     assert names == ["items(0:1)", "items(1:2)", "items(2:3)", "items(3:4)"]
-    assert sorted(int(out(s, "y")) for s in wf.query_step(name=r"seq\(")) == [4, 9, 16]
+    assert sorted(int(out(s, "y")) for s in wf.query_step(name="seq")) == [4, 9, 16]
 
 
 def test_failure_names_step_and_shows_log_tail(local_root):
@@ -174,7 +174,7 @@ def test_continue_on_failed_and_num_success(local_root):
     wf.add(after)
     wf.submit()
     assert wf.query_status() == "Succeeded"
-    phases = sorted(n.phase for n in wf.query_step(name=r"many\("))
+    phases = sorted(n.phase for n in wf.query_step(name="many"))
     assert phases == ["Failed", "Failed", "Succeeded", "Succeeded", "Succeeded"]
     assert wf.query_step(name="after")[0].phase == "Succeeded"
 
@@ -238,7 +238,7 @@ def test_retry_until_success_by_exit_code(local_root):
     wf2.add(Step("fatal", fatal))
     wf2.submit()
     assert wf2.query_status() == "Failed"
-    assert len(wf2.query_step(name=r"fatal\(", type="Pod")) == 1
+    assert len(wf2.query_step(name="fatal", type="Pod")) == 1
 
 
 def test_timeout_kills_the_process_group(local_root):
