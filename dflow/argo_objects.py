@@ -332,10 +332,10 @@ class ArgoWorkflow(ArgoObjectDict):
         """Nodes matching every filter, in start order; each filter is one value or a list.
 
         ``name`` matches a node's display name exactly, or its fan-out items (``"square"`` finds
-        ``square(0:1)`` but not ``square2``); a regular expression must match the whole name. ``parent_id`` keeps the nodes under that node (the
-        node itself when it is not a Steps or DAG), generation by generation; so does
-        ``sort_by_generation`` from the workflow's root. Nodes whose ``startedAt`` is null (not
-        started yet) are left out.
+        ``square(0:1)`` but not ``square2``); a regular expression must match the whole name.
+        ``parent_id`` keeps the nodes under that node (the node itself when it is not a Steps or
+        DAG), generation by generation; so does ``sort_by_generation`` from the workflow's root.
+        Nodes whose ``startedAt`` is null (not started yet) are left out.
         """
         nodes = self._nodes()
         keys, phases, ids, types = _as_set(key), _as_set(phase), _as_set(id), _as_set(type)
