@@ -4,8 +4,9 @@ Checked against the original 1.8.134: on Argo its ``get_step`` keeps a node when
 is one of the names given or starts with ``name + "("`` (so ``name="step1"`` finds ``step1`` and
 its fan-out items, never ``step10``; ours also takes a regular expression matching the whole
 name, ``"^a$"``, ``"step1.*"``, which the original finds nothing for); a list of names, keys,
-phases, ids or types is accepted; nodes whose ``startedAt`` is null are left out; ``parent_id`` keeps the nodes under that node,
-generation by generation, not past its outbound nodes (the node itself when it is no Steps/DAG);
+phases, ids or types is accepted; nodes whose ``startedAt`` is null are left out; ``parent_id``
+keeps the nodes under that node, generation by generation, not past its outbound nodes (the node
+itself when it is no Steps/DAG);
 ``query_step_by_key(keys)`` finds the keyed steps. The node types and phases are Argo's: a Steps
 fan-out's items hang under the StepGroup, a DAG fan-out's under a ``TaskGroup`` node named as the
 task. (Its debug mode answers differently - fan-out items named without their ``(i:item)``, only
