@@ -306,3 +306,10 @@ dflow_config.setdefault("artifact_register", {})["bohrium+datasets"] = (
 
 # ``ServiceError`` is what a refused call raises (a RuntimeError, as with the original).
 BohriumError = ServiceError
+
+try:  # a DPDispatcher job can take it as one of its own artifacts
+    from .dispatcher import DispatcherArtifact
+except ImportError:  # the DPDispatcher plugin is absent: nothing to register with
+    pass
+else:
+    DispatcherArtifact.register(BohriumDatasetsArtifact)
