@@ -27,7 +27,9 @@ class _Node:
     def flat(self) -> str:
         raise NotImplementedError
 
-    def text(self, indent: int = 0) -> str:
+    def text(self, indent: int = 0, column: Optional[int] = None) -> str:
+        """The source, broken over lines (at ``indent``) when it does not fit on the line where
+        it starts (at ``column``, by default ``indent``)."""
         return self.flat()
 
 
@@ -47,7 +49,8 @@ class _Seq(_Node):
         self._flat: Optional[str] = None
 
     def _item(self, item: str | _Node, indent: int) -> str:
-        return item if isinstance(item, str) else item.text(indent)
+        # the item is followed by a comma: it must fit one column short of the line's end
+        return item if isinstance(item, str) else item.text(indent, indent + 1)
 
     def flat(self) -> str:
         if self._flat is None:
@@ -55,9 +58,9 @@ class _Seq(_Node):
             self._flat = f"{self.opening}{inner}{self.closing}"
         return self._flat
 
-    def text(self, indent: int = 0) -> str:
+    def text(self, indent: int = 0, column: Optional[int] = None) -> str:
         flat = self.flat()
-        if indent + len(flat) <= WIDTH or not self.items:
+        if (indent if column is None else column) + len(flat) <= WIDTH or not self.items:
             return flat
         pad = " " * (indent + 4)
         lines = [f"{pad}{self._item(i, indent + 4)}," for i in self.items]
@@ -73,8 +76,9 @@ class _Pair(_Node):
     def flat(self) -> str:
         return self.head + self.value.flat()
 
-    def text(self, indent: int = 0) -> str:
-        return self.head + self.value.text(indent)
+    def text(self, indent: int = 0, column: Optional[int] = None) -> str:
+        start = indent if column is None else column
+        return self.head + self.value.text(indent, start + len(self.head))
 
 
 class _Text(_Node):
@@ -86,10 +90,10 @@ class _Text(_Node):
     def flat(self) -> str:
         return repr(self.value)
 
-    def text(self, indent: int = 0) -> str:
+    def text(self, indent: int = 0, column: Optional[int] = None) -> str:
         flat = self.flat()
         lines = self.value.splitlines(keepends=True)
-        if indent + len(flat) <= WIDTH or len(lines) < 2:
+        if (indent if column is None else column) + len(flat) <= WIDTH or len(lines) < 2:
             return flat
         pad = " " * (indent + 4)
         return "\n".join(["(", *(pad + repr(line) for line in lines), " " * indent + ")"])
@@ -180,7 +184,7 @@ class _Recorder:
             self.templates[what] = name
         else:
             name = self._variable(f"{kind}_{what}")
-        self.lines.append(f"{name} = {call.text()}")
+        self.lines.append(f"{name} = {call.text(0, len(name) + 3)}")
         return _Atom(name)
 
     def call(self, obj: Any, method: str, *args: Any) -> _Node:
@@ -191,7 +195,7 @@ class _Recorder:
 
     def set(self, obj: Any, attr: str, value: Any) -> None:
         head = f"{self.literal(obj).flat()}.{attr} = "
-        self.lines.append(head + self.literal(value).text())
+        self.lines.append(head + self.literal(value).text(0, len(head)))
 
 
 def _defaults(cls: Any) -> Dict[str, Any]:

@@ -49,7 +49,7 @@ _COMMON = {
 _CONTAINER = {"image", "imagePullPolicy", "command", "resources", "env", "volumeMounts"}
 _SPEC = {
     "entrypoint", "templates", "parallelism", "serviceAccountName", "imagePullSecrets", "podGC",
-    "volumes", "volumeClaimTemplates", "artifactRepositoryRef",
+    "volumes", "volumeClaimTemplates", "artifactRepositoryRef", "arguments", "onExit",
 }  # fmt: skip
 _STEP = {"name", "template", "arguments", "when", "withParam", "withItems", "withSequence",
          "continueOn"}  # fmt: skip
@@ -135,6 +135,15 @@ class ManifestReader:
                 f"workflow spec: entrypoint {entry!r} is not one of its templates"
             )
         entrypoint = self.template(entry)
+        arguments = spec.get("arguments") or {}
+        _unsupported("workflow spec arguments", arguments, {"parameters"})
+        parameters = {}
+        for p in arguments.get("parameters") or []:
+            _unsupported(f"workflow parameter {p.get('name')!r}", p, {"name", "value"})
+            parameters[p["name"]] = p.get("value", "")
+        on_exit = spec.get("onExit")
+        if on_exit is not None and on_exit not in bodies:
+            raise InvalidWorkflowError(f"workflow spec: onExit {on_exit!r} is not a template")
         entry_kind = (
             "steps" if "steps" in bodies[entry] else "dag" if "dag" in bodies[entry] else ""
         )
@@ -154,6 +163,8 @@ class ManifestReader:
             artifact_repo_key=spec.get("artifactRepositoryRef", {}).get("key"),
             volumes=spec.get("volumes"),
             service_account_name=spec.get("serviceAccountName"),
+            parameters=parameters or None,
+            on_exit=self.template(on_exit) if on_exit is not None else None,
         )
         # annotations that came from config defaults must not be doubled: the manifest's exactly
         make.set(wf, "annotations", dict(metadata.get("annotations") or {}))

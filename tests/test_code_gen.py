@@ -90,7 +90,14 @@ def _echo(name: str) -> ShellOPTemplate:
 def _rich_workflow() -> Workflow:
     # template names that are Python keywords, builtins, the workflow's variable, or start with
     # a digit must still get usable variable names
-    wf = Workflow("rich", labels={"team": "a"}, annotations={"note": "x"}, parallelism=2)
+    wf = Workflow(
+        "rich",
+        labels={"team": "a"},
+        annotations={"note": "x"},
+        parallelism=2,
+        parameters={"size": 3, "mode": "fast"},
+        on_exit=ShellOPTemplate(name="bye", image="alpine:3", script="echo {{workflow.status}}"),
+    )
     first = Step("a", _echo("class"), parameters={"msg": "x"}, key="a-{{workflow.name}}")
     wf.add(first)
     wf.add(
@@ -134,6 +141,10 @@ def test_a_rich_workflow_round_trips_and_names_are_python():
     assert "_1st = ShellOPTemplate(" in code
     assert "\nwf = Workflow(" in code and "\nwf_2 = ShellOPTemplate(" in code
     assert "loop.add([step_again])" in code  # a Steps that calls itself is bound before its steps
+    assert "    parameters={'size': '3', 'mode': 'fast'},\n    on_exit=bye,\n" in code
+    long = [line for line in code.splitlines() if len(line) > 99]
+    assert all(line.strip().startswith(("'", '"')) for line in long), long  # long strings only
+    assert Workflow.from_dict(manifest).to_dict() == manifest
 
 
 def test_the_source_is_a_readable_script():
