@@ -70,13 +70,21 @@ def host_env() -> Dict[str, str]:
     return {k: v for k, v in os.environ.items() if k in _HOST_ENV or k.startswith("LC_")}
 
 
+def step_base_env(python_path: List[str]) -> Dict[str, str]:
+    """What every step process starts from: ``host_env()``, the submitting process's import
+    path in its order (dflow's own home last, so an installed package never shadows the user's
+    modules), and ``DFLOW_MODE=debug``, so ``config["mode"]`` reads as on the original's debug
+    mode inside a step."""
+    env = host_env()
+    paths = [*python_path, env.get("PYTHONPATH", ""), _DFLOW_HOME]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in dict.fromkeys(paths) if p)
+    env["DFLOW_MODE"] = "debug"
+    return env
+
+
 def _env(run: Run, tmpl: Dict[str, Any], step_dir: Path) -> Dict[str, str]:
     """The step's environment: the template's ``env``, ``host_env()`` and the engine's own."""
-    env = host_env()
-    paths = [_DFLOW_HOME, *run.python_path]
-    if env.get("PYTHONPATH"):
-        paths.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    env = step_base_env(run.python_path)
     body = tmpl.get("script") or tmpl.get("container") or {}
     for var in body.get("env") or ():
         if "value" in var:

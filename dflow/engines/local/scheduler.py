@@ -127,12 +127,11 @@ class Run:
             return None
         with self._zygote_lock:
             if self._zygote is None:
-                from .pod import _DFLOW_HOME, host_env
+                from .pod import step_base_env
                 from .zygote import PRELOAD_ENV, Zygote, op_imports
 
-                env = host_env()  # its children replace it by their own; it preloads no secret
-                paths = [_DFLOW_HOME, *self.python_path, os.environ.get("PYTHONPATH", "")]
-                env["PYTHONPATH"] = os.pathsep.join(p for p in dict.fromkeys(paths) if p)
+                # its children replace it by their own; it preloads no secret
+                env = step_base_env([*self.python_path, os.environ.get("PYTHONPATH", "")])
                 env[PRELOAD_ENV] = "\n".join(op_imports(self.templates.values()))
                 self._zygote = Zygote(env)
             return self._zygote
