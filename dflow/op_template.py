@@ -109,6 +109,8 @@ class ScriptOPTemplate(OPTemplate):
         mounts: volume mounts (Kubernetes ``volumeMount`` dicts).
         image_pull_policy: ``Always``, ``IfNotPresent`` or ``Never``.
         cpu_requests / memory_requests / cpu_limits / memory_limits: container resources.
+        requests / limits: container resources as Kubernetes dicts (``{"nvidia.com/gpu": "1"}``),
+            merged with the cpu/memory keywords.
         envs: environment variables of the container; a dict value is an Argo ``valueFrom``
             (e.g. ``{"secretKeyRef": {"name": "ssh", "key": "password"}}``), never the secret.
         init_containers: containers run to completion before the script (Argo ``UserContainer``
@@ -135,6 +137,8 @@ class ScriptOPTemplate(OPTemplate):
         envs: Optional[Dict[str, str]] = None,
         init_containers: Optional[List[Dict[str, Any]]] = None,
         sidecars: Optional[List[Dict[str, Any]]] = None,
+        requests: Optional[Dict[str, Any]] = None,
+        limits: Optional[Dict[str, Any]] = None,
         **common: Any,
     ) -> None:
         self.image = image
@@ -145,8 +149,14 @@ class ScriptOPTemplate(OPTemplate):
         super().__init__(name, inputs, outputs, **common)
         self.mounts = list(mounts or [])
         self.image_pull_policy = image_pull_policy
-        self.requests = _resources(cpu_requests, memory_requests)
-        self.limits = _resources(cpu_limits, memory_limits)
+        self.requests = {
+            **{k: str(v) for k, v in (requests or {}).items()},
+            **_resources(cpu_requests, memory_requests),
+        }
+        self.limits = {
+            **{k: str(v) for k, v in (limits or {}).items()},
+            **_resources(cpu_limits, memory_limits),
+        }
         self.envs = dict(envs or {})
         self.init_containers = list(init_containers or [])
         self.sidecars = list(sidecars or [])

@@ -46,6 +46,8 @@ def _packages_of(template: Any, extra: Tuple[str, ...]) -> Tuple[str, ...]:
     if artifact is None or artifact.source is not None:
         return ()  # not a Python OP, or its packages were given as an upload already
     own = tuple(getattr(template, "python_packages", None) or ())
+    if not getattr(template, "upload_dflow", True):
+        extra = ()  # the image brings its own dflow
     return own + tuple(p for p in extra if p not in own)
 
 

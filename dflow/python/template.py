@@ -25,6 +25,7 @@ from ..io import (
 )
 from ..names import suffixed_name, template_name_from
 from ..op_template import PythonScriptOPTemplate
+from ..success_tag import SUCCESS_TAG, SUCCESS_TAG_PATH
 from .errors import SignError
 from .op import OP
 from .signs import Artifact, BigParameter, as_sign, type_name
@@ -53,8 +54,20 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         timeout: seconds (or an Argo duration) before the step is killed.
         retry_on_transient_error: how many times a ``TransientError`` (exit code 1) is retried.
         timeout_as_transient_error: retry a timed-out run too.
+        retry_on_failure / retry_on_error / retry_on_failure_and_error: how many times a failed
+            run (non-zero exit) / an errored run (the pod could not run) / either is retried.
         output_artifact_save / _archive / _global_name, output_parameter_default / _global_name:
             per-output settings by key, overriding the sign's.
+        upload_dflow: ship this machine's dflow package with the step (when
+            ``config["ship_dflow"]``); False for images that bring their own.
+        tmp_root: where dflow keeps a step's inputs and outputs in the container (``/tmp``).
+        pre_script / post_script: Python code run before / after the OP in the step's script.
+        success_tag: the step reports ``dflow_success_tag`` ("1" once the OP succeeded).
+        create_slice_dir: sliced output artifacts keep each slice in its own directory; this is
+            always so here, so that slices never overwrite each other's files.
+        skip_slice_input: with ``Slices``, each item is given its slice already (e.g.
+            ``"{{item}}"``): the step's inputs are not sliced again, its outputs are stacked.
+        requests / limits: container resources as Kubernetes dicts (``{"cpu": "2"}``).
     """
 
     def __init__(
@@ -76,6 +89,17 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         timeout: Any = None,
         retry_on_transient_error: Optional[int] = None,
         timeout_as_transient_error: bool = False,
+        retry_on_failure: Optional[int] = None,
+        retry_on_error: Optional[int] = None,
+        retry_on_failure_and_error: Optional[int] = None,
+        input_artifact_prefix: Optional[Dict[str, str]] = None,
+        upload_dflow: bool = True,
+        tmp_root: str = "/tmp",
+        pre_script: str = "",
+        post_script: str = "",
+        success_tag: bool = False,
+        create_slice_dir: bool = False,
+        skip_slice_input: bool = False,
         name: Optional[str] = None,
         **options: Any,
     ) -> None:
@@ -103,8 +127,32 @@ class PythonOPTemplate(PythonScriptOPTemplate):
                     f"PythonOPTemplate({op_class.__name__}): the *_slices arguments are not "
                     "supported; use slices=Slices(...)"
                 )
+        retries = (retry_on_failure, retry_on_error, retry_on_failure_and_error)
+        if retry_on_transient_error is not None and any(r is not None for r in retries):
+            raise InvalidWorkflowError(
+                f"PythonOPTemplate({op_class.__name__}): retry_on_transient_error and "
+                "retry_on_failure/_error/_failure_and_error exclude each other"
+            )
+        if input_artifact_prefix:
+            raise InvalidWorkflowError(
+                f"PythonOPTemplate({op_class.__name__}): input_artifact_prefix is not supported "
+                "(dflow 1.8 renders it into a script that cannot run); mount the data at the "
+                "artifact's path instead"
+            )
+        if tmp_root.rstrip("/") != "/tmp":
+            raise InvalidWorkflowError(
+                f"PythonOPTemplate({op_class.__name__}): tmp_root={tmp_root!r} is not supported: "
+                "dflow keeps a step's files under /tmp, which each step has to itself"
+            )
         self.op_class = op_class
         self.op_state = op_state
+        self.upload_dflow = upload_dflow
+        self.tmp_root = tmp_root
+        self.pre_script = pre_script
+        self.post_script = post_script
+        self.success_tag = success_tag
+        self.create_slice_dir = create_slice_dir
+        self.skip_slice_input = skip_slice_input
         self.slices = slices
         self.retry_on_transient_error = retry_on_transient_error
         self.timeout_as_transient_error = timeout_as_transient_error
@@ -146,13 +194,16 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             image=image or "python:3.11",
             command=command or ["python3"],
             timeout=timeout,
-            retry_strategy=_retry(
-                retry_on_transient_error, timeout_as_transient_error, timeout, op
-            ),
+            retry_strategy=_retry(retry_on_transient_error, timeout_as_transient_error, timeout, op)
+            or _retry_policy(op, retry_on_failure, retry_on_error, retry_on_failure_and_error),
             envs=envs,
             **options,
         )
-        self.script = self.bootstrap()
+        if success_tag:
+            self.outputs.parameters[SUCCESS_TAG] = OutputParameter(
+                value_from_path=SUCCESS_TAG_PATH, default="0"
+            )
+        self.script = self.bootstrap(success_tag=SUCCESS_TAG_PATH if success_tag else None)
 
     # -- the script --------------------------------------------------------------------------------
 
@@ -180,12 +231,13 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         if self.op_state is not None:
             args.append(f"state={self.op_state!r}")
         if sliced is not None:
-            args.append(f"sliced={sliced.inputs!r}")
+            args.append(f"sliced={[] if self.skip_slice_input else sliced.inputs!r}")
             args.append(f"stacked={sliced.output_artifact!r}")
+        success_tag = success_tag or (SUCCESS_TAG_PATH if self.success_tag else None)
         if success_tag:
             args.append(f"success_tag={success_tag!r}")
         lines.append(f"dflow_run({', '.join(args)})")
-        return "\n".join(lines) + "\n"
+        return _around(self, "\n".join(lines) + "\n")
 
     def _group_bootstrap(self, code: str, ref: str, grouped: Slices) -> str:
         """The script of a grouped fan-out's pod: the runtime runs each item of its group."""
@@ -207,7 +259,7 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             args.append(f"pool_size={grouped.pool_size!r}")
         # a pool forks workers: the OP must be importable or defined before this line
         lines.append(f"if __name__ == '__main__':\n    dflow_run_group({', '.join(args)})")
-        return "\n".join(lines) + "\n"
+        return _around(self, "\n".join(lines) + "\n")
 
     # -- hooks the renderer calls ------------------------------------------------------------------
 
@@ -261,6 +313,42 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         sliced = self.slices if SLICE_PARAMETER in self.inputs.parameters else None
         tagged.script = tagged.bootstrap(sliced=sliced, success_tag=path)
         return tagged
+
+
+def _around(template: PythonOPTemplate, script: str) -> str:
+    """The script with the user's ``pre_script`` before it and ``post_script`` after it."""
+    pre = getattr(template, "pre_script", "") or ""
+    post = getattr(template, "post_script", "") or ""
+    if pre and not pre.endswith("\n"):
+        pre += "\n"
+    if post and not post.endswith("\n"):
+        post += "\n"
+    return pre + script + post
+
+
+def _retry_policy(
+    op: str, on_failure: Optional[int], on_error: Optional[int], on_both: Optional[int]
+) -> Optional[Dict[str, Any]]:
+    """The Argo ``retryStrategy`` of ``retry_on_failure`` / ``_error`` / ``_failure_and_error``."""
+    given = [
+        (k, policy, v)
+        for k, policy, v in (
+            ("retry_on_failure", "OnFailure", on_failure),
+            ("retry_on_error", "OnError", on_error),
+            ("retry_on_failure_and_error", "Always", on_both),
+        )
+        if v is not None
+    ]
+    if not given:
+        return None
+    if len(given) > 1:
+        raise InvalidWorkflowError(
+            f"OP {op}: give one of {', '.join(k for k, _, _ in given)}, not several"
+        )
+    key, policy, limit = given[0]
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise InvalidWorkflowError(f"OP {op}: {key} must be a count, got {limit!r}")
+    return {"limit": str(limit), "retryPolicy": policy}
 
 
 def _given(value: Any, preset: Any) -> Any:

@@ -19,6 +19,7 @@ from ..names import suffixed_name
 from ..op_template import OPTemplate, PythonScriptOPTemplate, ScriptOPTemplate
 from ..step import Step
 from ..steps import Steps
+from ..success_tag import SUCCESS_TAG, SUCCESS_TAG_PATH
 from .io import render_arguments
 from .registry import KEY_MEMO, KEY_PARAMETER, TemplateRegistry
 from .templates import (
@@ -31,8 +32,6 @@ from .templates import (
 )
 from .values import _unref, encode_condition, encode_duration, encode_sequence, encode_with_param
 
-SUCCESS_TAG = "dflow_success_tag"
-SUCCESS_TAG_PATH = "/tmp/outputs/success_tag"
 CHECK_TEMPLATE = "dflow-check-success"
 
 _CHECK_SCRIPT = """\
