@@ -457,6 +457,19 @@ def _on_signal(signum: int, frame: Any) -> None:
     raise Stopped(signum)
 
 
+def _quiet_stdout(debug: bool) -> None:
+    """DPDispatcher logs to stderr: the step's stdout (Argo's ``result``) is the task's output."""
+    import logging
+
+    from dpdispatcher.dlog import dlog
+
+    for handler in dlog.handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
+            handler.setStream(sys.stderr)
+    if debug:
+        dlog.setLevel(logging.DEBUG)
+
+
 def _run_hook(code: str, what: str) -> None:
     if code.strip():
         exec(compile(code, f"<{what}>", "exec"), {"__name__": f"dflow_{what}"})
@@ -482,12 +495,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     try:
-        if spec.get("debug"):
-            import logging
-
-            from dpdispatcher.dlog import dlog
-
-            dlog.setLevel(logging.DEBUG)
+        _quiet_stdout(bool(spec.get("debug")))
         _run_hook(spec.get("pre_script") or "", "pre_script")
         tasks = stage(spec, script, work, items)
         submit(spec, work, private, tasks)
