@@ -440,15 +440,3 @@ def test_terminated_workflow_cancels_the_slurm_job(
     while _running_jobs(slurm):
         assert time.monotonic() < deadline, _running_jobs(slurm)
         time.sleep(0.2)
-
-
-def test_the_example_runs_on_the_local_engine(
-    local_root: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = Path(__file__).resolve().parents[2] / "examples" / "dispatcher.py"
-    spec = importlib.util.spec_from_file_location("example_dispatcher", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.main() == 0
-    assert "'be' appears 2 times" in capsys.readouterr().out

@@ -13,6 +13,7 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 EXPECTED = {
     "conditional_outputs": "Succeeded; said win",
     "dag": "Succeeded; bottom = 114",
+    "dispatcher": "'be' appears 2 times",
     "error_handling": "Succeeded; flaky ran 3 times",
     "progress": "Succeeded; progress 5/5",
     "python_op": "Succeeded; sum = 10",
