@@ -49,7 +49,7 @@ def test_success_and_failure_hooks_run_for_the_phase_reached(local_root, tmp_pat
     wf.submit()
     assert wf.query_status() == "Succeeded"
     assert _log(log) == ["a-ok", "b-failed"]
-    hook_nodes = [s.displayName for s in wf.query_step(name=".*hooks.*")]
+    hook_nodes = [s.displayName for s in wf.query_step(name=r".*\.hooks\..*")]
     assert sorted(hook_nodes) == ["a.hooks.success", "b.hooks.failure"]
 
 
