@@ -77,7 +77,7 @@ _LAZY = {
     **dict.fromkeys(["Step", "HookStep"], "dflow.step"),
     **dict.fromkeys(["Steps"], "dflow.steps"),
     **dict.fromkeys(["Task"], "dflow.task"),
-    **dict.fromkeys(["Workflow", "query_workflows"], "dflow.workflow"),
+    **dict.fromkeys(["Workflow", "query_workflows", "query_archived_workflows"], "dflow.workflow"),
     **dict.fromkeys(["ArgoWorkflow", "ArgoStep"], "dflow.argo_objects"),
     **dict.fromkeys(["gen_code"], "dflow.code_gen"),
     **dict.fromkeys(

@@ -20,7 +20,7 @@ from .render.yaml_out import dump_yaml
 from .step import Step
 from .steps import Steps
 
-__all__ = ["Workflow", "query_workflows"]
+__all__ = ["Workflow", "query_workflows", "query_archived_workflows", "get_argo_api_client"]
 
 
 class Workflow:
@@ -343,13 +343,51 @@ def engine_settings(workflow: Optional[Workflow]) -> Dict[str, Any]:
     }
 
 
-def query_workflows(labels: Optional[Dict[str, str]] = None) -> List[Any]:
-    """Workflows on the configured engine, filtered by labels (``ArgoWorkflow`` views)."""
+def query_workflows(
+    labels: Optional[Dict[str, str]] = None, fields: Optional[List[str]] = None
+) -> List[Any]:
+    """Workflows on the configured engine, filtered by labels (``ArgoWorkflow`` views).
+
+    ``fields`` (Argo only) asks the server for those field paths alone, sent as Argo's ``fields``
+    query parameter (e.g. ``["items.metadata.name", "items.status.phase"]``).
+    """
     from .argo_objects import ArgoWorkflow
     from .engines import get_engine
 
     engine = get_engine(config["mode"], **engine_settings(None))
-    return [ArgoWorkflow(w) for w in engine.list(labels)]
+    if fields is None:
+        return [ArgoWorkflow(w) for w in engine.list(labels)]
+    if config["mode"] != "default":
+        raise InvalidWorkflowError(
+            f"query_workflows(fields=...) needs the Argo server; the mode is {config['mode']!r}"
+        )
+    return [ArgoWorkflow(w) for w in engine.list(labels, fields=fields)]  # type: ignore[call-arg]
+
+
+def query_archived_workflows(
+    labels: Optional[Dict[str, str]] = None, id: Optional[str] = None
+) -> List[Any]:
+    """Workflows in Argo's workflow archive carrying all ``labels`` (and named ``id``).
+
+    The archive keeps workflows after they are deleted from the cluster; the local engine
+    archives nothing, so there the answer is empty.
+    """
+    from .argo_objects import ArgoWorkflow
+    from .engines import get_engine
+
+    engine = get_engine(config["mode"], **engine_settings(None))
+    if not hasattr(engine, "list_archived"):
+        return []  # an engine without an archive has archived nothing
+    return [ArgoWorkflow(w) for w in engine.list_archived(labels, name=id)]
+
+
+def get_argo_api_client(host: Optional[str] = None, token: Optional[str] = None) -> Any:
+    """An ``argo_workflows`` ApiClient set up as the Argo engine's (``config``, or these)."""
+    from .engines import get_engine
+
+    settings = {"host": config["host"], "token": config["token"], "namespace": config["namespace"]}
+    settings.update({k: v for k, v in (("host", host), ("token", token)) if v is not None})
+    return get_engine("default", **settings).client.api_client  # type: ignore[attr-defined]
 
 
 # dflow 1.x names of this module, defined where they belong and imported on first use

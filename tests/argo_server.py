@@ -328,6 +328,29 @@ class _Simulation:
         return {k: v for k, v in (("parameters", params), ("artifacts", arts)) if v}
 
 
+def _only(answer: Dict[str, Any], query: Dict[str, List[str]]) -> Dict[str, Any]:
+    """The answer cut down to the dotted paths of the ``fields`` query parameter, if given."""
+    wanted = [p for p in (query.get("fields") or [""])[0].split(",") if p]
+    if not wanted:
+        return answer
+
+    def cut(obj: Any, paths: List[List[str]]) -> Any:
+        if not isinstance(obj, dict) or any(not p for p in paths):
+            return obj
+        out: Dict[str, Any] = {}
+        for key in {p[0] for p in paths}:
+            if key in obj:
+                rest = [p[1:] for p in paths if p[0] == key]
+                value = obj[key]
+                if isinstance(value, list):
+                    out[key] = [cut(v, rest) for v in value]
+                else:
+                    out[key] = cut(value, rest)
+        return out
+
+    return cut(copy.deepcopy(answer), [p.split(".") for p in wanted])  # type: ignore[no-any-return]
+
+
 class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that gave up
@@ -425,9 +448,9 @@ class _Handler(BaseHTTPRequestHandler):
                 w for (ns, _), w in state.workflows.items() if ns == m["ns"] and
                 all((w["metadata"].get("labels") or {}).get(k) == v for k, v in wanted.items())
             ]  # fmt: skip
-            return {"metadata": {}, "items": items or None}  # Argo answers null for no items
+            return _only({"metadata": {}, "items": items or None}, query)  # null for no items
         if m and m["name"] and m["verb"] is None and method == "GET":
-            return state._get(m["ns"], m["name"])
+            return _only(state._get(m["ns"], m["name"]), query)
         if m and m["name"] and m["verb"] is None and method == "DELETE":
             state._get(m["ns"], m["name"])
             del state.workflows[(m["ns"], m["name"])]
@@ -444,9 +467,15 @@ class _Handler(BaseHTTPRequestHandler):
                 return wf
             selector = (query.get("listOptions.labelSelector") or [""])[0]
             wanted = dict(p.split("=", 1) for p in selector.split(",") if p)
+            by_field = (query.get("listOptions.fieldSelector") or [""])[0]
+            fields = dict(p.split("=", 1) for p in by_field.split(",") if p)
+            unknown = set(fields) - {"metadata.namespace", "metadata.name"}
+            if unknown:
+                raise _Reply(400, f"field selector {sorted(unknown)[0]!r} is not supported")
             items = [
                 w for w in state.archived.values()
                 if (not namespace or w["metadata"]["namespace"] == namespace) and
+                all(w["metadata"].get(k.split(".")[1]) == v for k, v in fields.items()) and
                 all((w["metadata"].get("labels") or {}).get(k) == v for k, v in wanted.items())
             ]  # fmt: skip
             return {"metadata": {}, "items": items or None}

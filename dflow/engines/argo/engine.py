@@ -126,9 +126,13 @@ class ArgoEngine:
         )
 
     def get(
-        self, workflow_id: str, retries: Optional[int] = None, deadline: Optional[float] = None
+        self,
+        workflow_id: str,
+        retries: Optional[int] = None,
+        deadline: Optional[float] = None,
+        fields: Optional[List[str]] = None,
     ) -> Dict[str, Any]:
-        """The workflow with its full status."""
+        """The workflow with its full status (only the ``fields`` paths Argo is asked for)."""
         answer = self.client.call(
             "workflow",
             "get_workflow",
@@ -137,20 +141,30 @@ class ArgoEngine:
             workflow=workflow_id,
             retries=retries,
             deadline=deadline,
+            **_fields(fields),
         )
         return _workflow(answer, workflow_id)
 
-    def list(self, labels: Optional[Dict[str, str]] = None) -> List[Dict[str, Any]]:
-        """Workflows of the namespace carrying all ``labels``."""
-        answer = self.client.call("workflow", "list_workflows", self.namespace, **_selector(labels))
+    def list(
+        self, labels: Optional[Dict[str, str]] = None, fields: Optional[List[str]] = None
+    ) -> List[Dict[str, Any]]:
+        """Workflows of the namespace carrying all ``labels`` (only the ``fields`` paths)."""
+        answer = self.client.call(
+            "workflow", "list_workflows", self.namespace, **_selector(labels), **_fields(fields)
+        )
         return _items(answer)
 
-    def list_archived(self, labels: Optional[Dict[str, str]] = None) -> List[Dict[str, Any]]:
-        """Archived workflows of the namespace carrying all ``labels`` (Argo's workflow archive)."""
+    def list_archived(
+        self, labels: Optional[Dict[str, str]] = None, name: Optional[str] = None
+    ) -> List[Dict[str, Any]]:
+        """Archived workflows of the namespace carrying all ``labels`` (and named ``name``)."""
+        selector = f"metadata.namespace={self.namespace}"
+        if name is not None:
+            selector += f",metadata.name={name}"
         answer = self.client.call(
             "archived",
             "list_archived_workflows",
-            namespace=self.namespace,
+            list_options_field_selector=selector,
             **_selector(labels),
         )
         return _items(answer)
@@ -240,6 +254,14 @@ def _selector(labels: Optional[Dict[str, str]]) -> Dict[str, Any]:
     if not labels:
         return {}
     return {"list_options_label_selector": ",".join(f"{k}={v}" for k, v in labels.items())}
+
+
+def _fields(fields: Optional[List[str]]) -> Dict[str, Any]:
+    if fields is None:
+        return {}
+    if isinstance(fields, str) or not all(isinstance(f, str) for f in fields):
+        raise ValueError(f"fields must be a list of field paths, got {fields!r}")
+    return {"fields": ",".join(fields)}
 
 
 def _workflow(answer: Dict[str, Any], who: Optional[str]) -> Dict[str, Any]:

@@ -144,8 +144,76 @@ def test_archived_workflows_are_listed_and_fetched_by_uid(argo_server):
     found = eng.list_archived({"team": "a"})
     assert [w["metadata"]["name"] for w in found] == [kept]
     assert "listOptions.labelSelector=team%3Da" in argo_server.calls("GET")[-1][1]
-    assert "namespace=argo" in argo_server.calls("GET")[-1][1]
+    assert "listOptions.fieldSelector=metadata.namespace%3Dargo" in argo_server.calls("GET")[-1][1]
+    assert [w["metadata"]["name"] for w in eng.list_archived(name=other)] == [other]
     assert eng.get_archived(uid)["metadata"]["name"] == kept
     with pytest.raises(ArgoAPIError) as err:
         eng.get_archived("no-such-uid")
     assert err.value.status == 404 and err.value.workflow == "no-such-uid"
+
+
+def test_query_archived_workflows_by_labels_and_by_name(argo_config):
+    from dflow import query_archived_workflows
+
+    eng = engine(argo_config)
+    names = [eng.submit(hello_manifest(labels={"run": r}))["metadata"]["name"] for r in "aab"]
+    for name in names:
+        argo_config.archive(name)
+    eng.submit(hello_manifest(labels={"run": "a"}))  # live, not archived
+    found = query_archived_workflows(labels={"run": "a"})
+    assert sorted(w.id for w in found) == sorted(names[:2])
+    # checked against the original 1.8.134: both select by fields, the id as metadata.name
+    assert argo_config.calls("GET")[-1][1] == (
+        "/api/v1/archived-workflows?listOptions.fieldSelector=metadata.namespace%3Dargo"
+        "&listOptions.labelSelector=run%3Da"
+    )
+    (only,) = query_archived_workflows(id=names[2])
+    assert only.id == names[2] and only["metadata"]["labels"] == {"run": "b"}
+    assert query_archived_workflows(id="nothing") == []
+
+
+def test_query_workflows_asks_argo_for_some_fields_only(argo_config):
+    from dflow import query_workflows
+
+    eng = engine(argo_config)
+    eng.submit(hello_manifest(labels={"team": "a"}))
+    (wf,) = query_workflows(
+        labels={"team": "a"}, fields=["items.metadata.name", "items.status.phase"]
+    )
+    assert set(wf) == {"metadata", "status"} and set(wf["metadata"]) == {"name"}
+    assert wf.phase == "Succeeded"
+    # checked against the original 1.8.134: the paths go out joined by commas, as given
+    assert "fields=items.metadata.name%2Citems.status.phase" in argo_config.calls("GET")[-1][1]
+    with pytest.raises(ValueError, match="list of field paths"):
+        query_workflows(fields="items.metadata.name")
+
+
+def test_fields_and_archive_on_the_local_engine(tmp_path):
+    from dflow import query_archived_workflows, query_workflows
+    from dflow.config import config
+    from dflow.errors import InvalidWorkflowError
+
+    saved = dict(config)
+    config.update(mode="debug", debug_workdir=str(tmp_path))
+    try:
+        assert query_archived_workflows() == []  # the local engine archives nothing
+        with pytest.raises(InvalidWorkflowError, match="needs the Argo server"):
+            query_workflows(fields=["items.metadata.name"])
+    finally:
+        config.clear()
+        config.update(saved)
+
+
+def test_get_argo_api_client_is_the_packages_client_set_up_from_config(argo_config):
+    from argo_workflows.api.workflow_service_api import WorkflowServiceApi
+
+    from dflow.workflow import get_argo_api_client
+
+    client = get_argo_api_client()
+    assert client.configuration.host == argo_config.url
+    # usable with the package's own services, auth included
+    resp = WorkflowServiceApi(client).list_workflows("argo", _preload_content=False)
+    assert resp.status == 200 and json.loads(resp.data)["items"] is None
+    assert argo_config.headers[-1]["Authorization"] == f"Bearer {TOKEN}"
+    other = get_argo_api_client(host="argo.example.org:2746", token="t")
+    assert other.configuration.host == "https://argo.example.org:2746"
