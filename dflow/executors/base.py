@@ -56,6 +56,13 @@ class RemoteBase(Executor):
         image: Optional[str] = None,
         remote_command: Union[str, List[str], None] = None,
         connect_timeout: int = 10,
+        command: Union[str, List[str], None] = None,
+        image_pull_policy: Optional[str] = None,
+        map_tmp_dir: bool = True,
+        docker_executable: Optional[str] = None,
+        singularity_executable: Optional[str] = None,
+        podman_executable: Optional[str] = None,
+        action_retries: int = -1,
     ) -> None:
         self.ssh = SSHSettings(
             host,
@@ -76,6 +83,36 @@ class RemoteBase(Executor):
         if isinstance(remote_command, str):
             remote_command = [remote_command]
         self.remote_command = list(remote_command) if remote_command else None
+        owner = f"{type(self).__name__} for {host!r}"
+        if isinstance(command, str):
+            command = [command]
+        self.command = list(command) if command else ["sh"]
+        self.image_pull_policy = image_pull_policy
+        if not map_tmp_dir:
+            raise InvalidWorkflowError(
+                f"{owner}: map_tmp_dir=False is not supported: a step's files are uploaded "
+                "under its remote workdir, and its /tmp paths must point there"
+            )
+        self.map_tmp_dir = map_tmp_dir
+        runtimes = [
+            (kind, exe)
+            for kind, exe in (
+                ("docker", docker_executable),
+                ("singularity", singularity_executable),
+                ("podman", podman_executable),
+            )
+            if exe
+        ]
+        if len(runtimes) > 1:
+            raise InvalidWorkflowError(
+                f"{owner}: give one of docker_executable, singularity_executable, podman_executable"
+            )
+        # run the script on the remote host inside the template's image, with this runtime
+        self.container = runtimes[0] if runtimes else None
+        if not isinstance(action_retries, int) or action_retries < -1:
+            raise InvalidWorkflowError(f"{owner}: action_retries {action_retries!r} must be >= -1")
+        # -1: the default, 2 more attempts; uploads and downloads are repeated, not the run
+        self.action_retries = 2 if action_retries == -1 else action_retries
 
     @property
     def secrets(self) -> List[Secret]:
@@ -86,7 +123,10 @@ class RemoteBase(Executor):
 
     def settings(self) -> str:
         """Everything that changes the rendered script, for the variant's name."""
-        return f"{self.ssh.fingerprint()}\0{self.workdir}\0{self.image}\0{self.remote_command}"
+        return (
+            f"{self.ssh.fingerprint()}\0{self.workdir}\0{self.image}\0{self.remote_command}"
+            f"\0{self.command}\0{self.image_pull_policy}\0{self.container}\0{self.action_retries}"
+        )
 
     def render(self, template: OPTemplate) -> OPTemplate:
         owner = f"{type(self).__name__} on template {template.name!r}"
@@ -105,9 +145,16 @@ class RemoteBase(Executor):
         envs: Dict[str, Any] = {k: v for k, v in template.envs.items() if isinstance(v, dict)}
         envs.update(self.ssh.envs())
         script = self.wrapper(template, token, ups, downs)
-        changes: Dict[str, Any] = {"name": name, "script": script, "command": ["sh"], "envs": envs}
+        changes: Dict[str, Any] = {
+            "name": name,
+            "script": script,
+            "command": list(self.command),
+            "envs": envs,
+        }
         if self.image is not None:
             changes["image"] = self.image
+        if self.image_pull_policy is not None:
+            changes["image_pull_policy"] = self.image_pull_policy
         new = template.replace(**changes)
         # The copy is a shell script now: drop the class's own hooks (a Python OP's script
         # writers), keep every shared field (timeout, retries, resources, volumes, ...).
@@ -124,6 +171,27 @@ class RemoteBase(Executor):
             if not isinstance(v, dict)
         )
         argv = " ".join(tmp_word(rewrite_tmp(w, token), token, "W") for w in command)
+        run = f'exec {argv} "$C/script"'
+        if self.container is not None:
+            if not template.image:
+                raise InvalidWorkflowError(
+                    f"{type(self).__name__} on template {template.name!r}: running it in a "
+                    f"container with {self.container[0]} needs the template's image"
+                )
+            from .container import container_run
+
+            # the remote paths of the step ($W/tmp/...) are the same inside the container
+            run = container_run(
+                self.container[0],
+                self.container[1],
+                template.image,
+                [tmp_word(rewrite_tmp(w, token), token, "W") for w in command],
+                '"$C/script"',
+                template.image_pull_policy,
+                mounts=['"$W":"$W"'],
+                quoted_command=True,
+                share_tmp=False,
+            ).rstrip("\n")
         return f"""\
 W=$(pwd -P) || exit 1
 case $W in *[!A-Za-z0-9_./+,:@%=-]*)
@@ -135,7 +203,7 @@ C="$W/"tmp/{CONTROL}
 sed "s|{token}|$W/""tmp|g" "$C/script.in" > "$C/script" || exit 1
 mkdir -p "$W/"tmp/outputs
 echo $$ > "$C/pid"
-{exports}exec {argv} "$C/script"
+{exports}{run}
 """
 
     def stage(self, template: ScriptOPTemplate, token: str) -> str:
@@ -161,8 +229,13 @@ set --
 for dflow_p in {words([CONTROL] + ups)}; do
   if [ -e "/tmp/$dflow_p" ]; then set -- "$@" "$dflow_p"; fi
 done
-tar -C "/tmp" -cf - "$@" | dflow_ssh {q(remote)}
-dflow_rc=$?
+dflow_n=0
+while :; do
+  tar -C "/tmp" -cf - "$@" | dflow_ssh {q(remote)}
+  dflow_rc=$?
+  [ "$dflow_rc" -eq 0 ] || [ "$dflow_n" -ge {self.action_retries} ] && break
+  dflow_n=$((dflow_n + 1)); sleep 1
+done
 [ "$dflow_rc" -eq 0 ] ||
   dflow_fail "cannot upload the step's inputs to $dflow_where (exit code $dflow_rc)" "$dflow_rc"
 """
@@ -174,7 +247,14 @@ dflow_rc=$?
             'if [ $# -gt 0 ]; then tar -cf - "$@"; fi'
         )
         return f"""\
-if dflow_ssh {q(remote)} < /dev/null > "$dflow_t/outputs.tar"; then
+dflow_n=0
+while :; do
+  dflow_ssh {q(remote)} < /dev/null > "$dflow_t/outputs.tar"
+  dflow_got=$?
+  [ "$dflow_got" -eq 0 ] || [ "$dflow_n" -ge {self.action_retries} ] && break
+  dflow_n=$((dflow_n + 1)); sleep 1
+done
+if [ "$dflow_got" -eq 0 ]; then
   if [ -s "$dflow_t/outputs.tar" ]; then
     tar -C "/tmp" -xf "$dflow_t/outputs.tar" || dflow_fail "cannot unpack the step's outputs" 1
   fi

@@ -29,16 +29,21 @@ def container_run(
     script_path: str,
     image_pull_policy: Optional[str] = None,
     mounts: Optional[List[str]] = None,
+    quoted_command: bool = False,
+    share_tmp: bool = True,
 ) -> str:
     """Shell lines running ``command <script>`` in ``image`` with the container ``runtime``
     (``docker``, ``podman`` or ``singularity``, started as ``executable``). ``script_path`` is a
-    shell expression (it may use variables); ``mounts`` are ``host:container`` paths shared with
-    the container (``/tmp`` always is)."""
+    shell expression (it may use variables); ``mounts`` are more ``host:container`` binds as
+    shell words; ``share_tmp`` shares ``/tmp`` too; ``quoted_command``: ``command`` is shell
+    words already."""
     if image_pull_policy is not None and image_pull_policy not in PULL_POLICIES:
         raise InvalidWorkflowError(
             f"image_pull_policy {image_pull_policy!r} is not one of {', '.join(PULL_POLICIES)}"
         )
-    binds = [q("/tmp:/tmp"), f"{script_path}:/dflow-script", *(q(m) for m in mounts or [])]
+    binds = [q("/tmp:/tmp")] if share_tmp else []
+    binds += [f"{script_path}:/dflow-script", *(mounts or [])]
+    argv = " ".join(command) if quoted_command else words(command)
     exe = q(executable)
     lines: List[str] = []
     if runtime == "singularity":
@@ -49,7 +54,7 @@ def container_run(
         if image_pull_policy != "Never":
             lines.append(f"[ -f /tmp/{sif} ] || {exe} pull /tmp/{sif} {q(source)}")
         bind = " ".join(f"--bind {b}" for b in binds)
-        lines.append(f"{exe} exec {bind} /tmp/{sif} {words(command)} /dflow-script")
+        lines.append(f"{exe} exec {bind} /tmp/{sif} {argv} /dflow-script")
         return "\n".join(lines) + "\n"
     if runtime not in ("docker", "podman"):
         raise InvalidWorkflowError(f"unknown container runtime {runtime!r}")
@@ -58,7 +63,7 @@ def container_run(
     elif image_pull_policy != "Never":
         lines.append(f"{exe} image inspect {q(image)} >/dev/null 2>&1 || {exe} pull {q(image)}")
     volumes = " ".join(f"-v {b}" for b in binds)
-    lines.append(f"{exe} run --rm {volumes} {q(image)} {words(command)} /dflow-script")
+    lines.append(f"{exe} run --rm {volumes} {q(image)} {argv} /dflow-script")
     return "\n".join(lines) + "\n"
 
 

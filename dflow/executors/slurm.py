@@ -57,8 +57,14 @@ class SlurmRemoteExecutor(RemoteBase):
         header: str = "",
         interval: Union[int, float] = 3,
         poll_retries: int = 5,
+        pvc: object = None,
         **options: object,
     ) -> None:
+        if pvc is not None:
+            raise InvalidWorkflowError(
+                f"SlurmRemoteExecutor for {host!r}: pvc= is not supported: the step's files "
+                "travel over SSH, not through a shared volume"
+            )
         super().__init__(host, port, username, password, private_key_file, workdir, **options)  # type: ignore[arg-type]
         self.header_lines = check_header(header, f"SlurmRemoteExecutor for {host!r}")
         if not isinstance(interval, (int, float)) or interval <= 0:

@@ -36,7 +36,38 @@ class SlurmJobTemplate(Executor):
             ``{"kubernetes.io/hostname": "slurm-minikube-v100"}``.
     """
 
-    def __init__(self, header: str = "", node_selector: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        header: str = "",
+        node_selector: Optional[Dict[str, str]] = None,
+        prepare_image: Optional[str] = None,
+        prepare_image_pull_policy: Optional[str] = None,
+        collect_image: Optional[str] = None,
+        collect_image_pull_policy: Optional[str] = None,
+        workdir: Optional[str] = None,
+        remote_command: Optional[str] = None,
+        docker_executable: Optional[str] = None,
+        singularity_executable: Optional[str] = None,
+        podman_executable: Optional[str] = None,
+    ) -> None:
+        staged = {
+            "prepare_image": prepare_image,
+            "prepare_image_pull_policy": prepare_image_pull_policy,
+            "collect_image": collect_image,
+            "collect_image_pull_policy": collect_image_pull_policy,
+            "workdir": workdir,
+            "remote_command": remote_command,
+            "docker_executable": docker_executable,
+            "singularity_executable": singularity_executable,
+            "podman_executable": podman_executable,
+        }
+        given = [k for k, v in staged.items() if v is not None]
+        if given:
+            raise InvalidWorkflowError(
+                f"SlurmJobTemplate: {', '.join(given)} not supported: the step's pod itself runs "
+                "as the Slurm job on the wlm-operator's virtual node, with no data staging steps "
+                "around it; use SlurmRemoteExecutor to run on a cluster over SSH"
+            )
         self.header_lines = check_header(header, "SlurmJobTemplate")
         self.header = header
         self.node_selector = dict(node_selector or {})
