@@ -8,8 +8,9 @@ large workflow statuses fast and the dicts exactly as the server sent them.
 
 What the package lacks is here: every request has a bounded timeout, calls that are safe to repeat
 are retried on connection failures and 5xx answers (a create only when the connection was never
-made, so a workflow is never submitted twice), and every failure is an ``ArgoAPIError`` with the
-status and the server's message, an answer of the wrong shape included.
+made, so a workflow is never submitted twice; a read that timed out is not repeated, so a silent
+server holds a call for one timeout), and every failure is an ``ArgoAPIError`` with the status
+and the server's message, an answer of the wrong shape included.
 """
 
 from __future__ import annotations
@@ -88,6 +89,13 @@ def _never_sent(exc: Exception) -> bool:
         ):
             return True
     return False
+
+
+def _read_timed_out(exc: Exception) -> bool:
+    import urllib3
+
+    reason = getattr(exc, "reason", None)
+    return any(isinstance(e, urllib3.exceptions.ReadTimeoutError) for e in (exc, reason))
 
 
 class ArgoClient:
@@ -214,6 +222,10 @@ class ArgoClient:
                     raise
                 error = ArgoAPIError(0, f"cannot reach {self.base}: {exc}", workflow, True)
                 transient, sent, cause = True, not _never_sent(exc), exc
+                if _read_timed_out(exc):
+                    # a server that kept silent for the whole timeout is not asked again at
+                    # once: a call is bounded by about one timeout (``wait`` polls on by itself)
+                    allowed = attempt
             else:
                 return _decode(status, data, workflow)
             pause = self.backoff * 2**attempt

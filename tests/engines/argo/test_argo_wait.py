@@ -123,6 +123,16 @@ def test_every_request_has_a_bounded_timeout(argo_server):
     assert err.value.status == 0 and "timed out" in str(err.value).lower()
 
 
+def test_a_silent_server_holds_a_call_for_one_timeout_not_one_per_retry(argo_server):
+    eng, name = submitted(argo_server, request_timeout=0.5, retries=4)
+    argo_server.hold_next(20, count=5, method="GET")
+    start = time.monotonic()
+    with pytest.raises(ArgoAPIError) as err:
+        eng.get(name)
+    assert time.monotonic() - start < 15
+    assert err.value.transient and len(argo_server.calls("GET")) == 1
+
+
 def test_the_wait_deadline_bounds_a_request_that_would_take_longer(argo_server):
     eng, name = submitted(argo_server, request_timeout=120)
     argo_server.hold_next(60, method="GET")
