@@ -20,7 +20,7 @@ import json
 import time
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from ...errors import ArgoAPIError
+from ...errors import ArgoAPIError, DflowError
 
 __all__ = ["ArgoClient", "RETRY_STATUSES", "SERVICES", "make_configuration"]
 
@@ -123,9 +123,15 @@ class ArgoClient:
         configuration: Any = None,
     ) -> None:
         from argo_workflows.api_client import ApiClient
+        from argo_workflows.configuration import Configuration
 
         if timeout <= 0:
             raise ValueError(f"the Argo request timeout must be positive, got {timeout}")
+        if configuration is not None and not isinstance(configuration, Configuration):
+            raise DflowError(
+                "argo_configuration must be an argo_workflows.configuration.Configuration, "
+                f"got {type(configuration).__name__}"
+            )
         self.configuration = configuration or make_configuration(host, token, insecure)
         self.base = str(self.configuration.host)
         self.retries = retries

@@ -217,3 +217,21 @@ def test_get_argo_api_client_is_the_packages_client_set_up_from_config(argo_conf
     assert argo_config.headers[-1]["Authorization"] == f"Bearer {TOKEN}"
     other = get_argo_api_client(host="argo.example.org:2746", token="t")
     assert other.configuration.host == "https://argo.example.org:2746"
+
+
+def test_a_configuration_of_another_kind_is_refused_by_name(argo_server):
+    from dflow.errors import DflowError
+
+    with pytest.raises(DflowError, match="argo_configuration must be an argo_workflows"):
+        ArgoEngine(host=argo_server.url, configuration="http://proxy:3128")
+
+
+def test_timeouts_come_from_the_environment_as_numbers(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = "from dflow import config; print(repr(config['argo_request_timeout']))"
+    env = dict(os.environ, DFLOW_ARGO_REQUEST_TIMEOUT="2.5")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "2.5", out.stderr
