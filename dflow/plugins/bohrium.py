@@ -15,6 +15,7 @@ from getpass import getpass
 from typing import Any, Dict, List, Optional
 
 from ..config import config as dflow_config
+from ..context import Context
 from ..errors import InvalidWorkflowError
 from ..executor import Executor
 from ..op_template import OPTemplate, PythonScriptOPTemplate, ScriptOPTemplate, ShellOPTemplate
@@ -190,7 +191,7 @@ class BohriumExecutor(Executor):
         return _on_bohrium(template, annotations, "bohrium")
 
 
-class BohriumContext:
+class BohriumContext(Context):
     """A workflow context that sends every script step to Bohrium (logging in when built).
 
     Args:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ..context import Context
 from ..executor import Executor
 from ..op_template import OPTemplate
 
@@ -28,7 +29,7 @@ class LebesgueExecutor(Executor):
         raise DeprecationWarning("Lebesgue executor is deprecated")
 
 
-class LebesgueContext:
+class LebesgueContext(Context):
     """Retired: use ``dflow.plugins.bohrium.BohriumContext``."""
 
     def __init__(

@@ -24,6 +24,7 @@ from dflow import (
     download_artifact,
     upload_artifact,
 )
+from dflow.context import Context
 from dflow.errors import ArtifactNotFoundError
 from dflow.plugins import bohrium
 from dflow.plugins.bohrium import (
@@ -285,6 +286,7 @@ def test_context_v2_and_workflow_annotations_without_the_token() -> None:
         "workflow.dp.tech/executor_addr": "http://x/",
     }
     assert "tok" not in json.dumps(wf.to_dict())
+    assert isinstance(ctx, Context)
 
 
 def test_executor_refuses_non_script_templates() -> None:
