@@ -50,5 +50,8 @@ class LebesgueContext(Context):
             "Lebesgue context is deprecated, please use bohrium context instead"
         )
 
+    def login(self) -> None:  # pragma: no cover - never built
+        raise DeprecationWarning("Lebesgue context is deprecated")
+
     def render(self, template: Any) -> Any:  # pragma: no cover - never built
         raise DeprecationWarning("Lebesgue context is deprecated")

@@ -90,13 +90,17 @@ class RayClusterExecutor(Executor):
     def init_container(self, template: ScriptOPTemplate) -> Dict[str, Any]:
         """Installs ``ray`` into the shared volume unless the image's Python already has it."""
         python = shlex.quote(template.command[0] if template.command else "python3")
-        install = f"{python} -m pip install ray --target={shlex.quote(self.ray_remote_path)}"
+        # a "ray://" address is Ray Client's, which needs ray's "client" extra (grpcio)
+        client = self.ray_host.startswith("ray://")
+        package, probe = ("'ray[client]'", "import ray, grpc") if client else ("ray", "import ray")
+        target = shlex.quote(self.ray_remote_path)
+        install = f"{python} -m pip install {package} --target={target}"
         if self.ray_install_mirror:
             install += f" -i {shlex.quote(self.ray_install_mirror)}"
         container: Dict[str, Any] = {
             "name": RAY_INIT_CONTAINER,
             "command": ["sh"],
-            "args": ["-c", f"{python} -c 'import ray' >/dev/null 2>&1 || {{ {install}; }}"],
+            "args": ["-c", f"{python} -c '{probe}' >/dev/null 2>&1 || {{ {install}; }}"],
             "volumeMounts": [{"name": RAY_VOLUME, "mountPath": self.ray_remote_path}],
         }
         if template.image:

@@ -75,10 +75,12 @@ def test_python_op_step_gets_init_container_volume_and_connection() -> None:
     [init] = body["initContainers"]
     assert init["name"] == "ray-init" and init["image"] == "python:3.10"
     assert init["command"] == ["sh"] and init["volumeMounts"] == [mount]
+    # (the original installs plain "ray", which cannot reach a "ray://" address: Ray Client
+    # needs the "client" extra)
     assert init["args"] == [
         "-c",
-        "python3 -c 'import ray' >/dev/null 2>&1 || { python3 -m pip install ray "
-        "--target=/tmp/ray -i https://mirror.example/simple; }",
+        "python3 -c 'import ray, grpc' >/dev/null 2>&1 || { python3 -m pip install "
+        "'ray[client]' --target=/tmp/ray -i https://mirror.example/simple; }",
     ]
     source = body["script"]["source"]
     # the address is the default of RAY_ADDRESS; ray.init comes after the package set-up and
@@ -102,6 +104,10 @@ def test_plain_python_script_connects_first_and_keeps_its_own_init_containers() 
     )
     copy = RayClusterExecutor("127.0.0.1:6379", ray_remote_path="/opt/ray").render(template)
     assert copy.init_containers[0] == own
+    assert copy.init_containers[1]["args"][1] == (
+        "python3 -c 'import ray' >/dev/null 2>&1 || "
+        "{ python3 -m pip install ray --target=/opt/ray; }"
+    )
     assert copy.init_containers[1]["volumeMounts"] == [
         {"name": "ray-python-packages", "mountPath": "/opt/ray"}
     ]
