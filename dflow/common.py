@@ -7,6 +7,7 @@ The code lives in ``dflow.io`` (``S3Artifact``), ``dflow.lineage``, ``dflow.disc
 from __future__ import annotations
 
 from .discovery import import_func
+from .http_template import HTTPArtifact
 from .io import S3Artifact
 from .lineage import LineageClient
 from .pickling import CustomHandler, CustomPickler
@@ -14,6 +15,7 @@ from .pickling import CustomHandler, CustomPickler
 __all__ = [
     "CustomHandler",
     "CustomPickler",
+    "HTTPArtifact",
     "LineageClient",
     "S3Artifact",
     "import_func",

@@ -224,4 +224,8 @@ def __getattr__(name: str) -> Any:
         from .secrets import Secret
 
         return Secret
+    if name == "HTTPOPTemplate":
+        from .http_template import HTTPOPTemplate
+
+        return HTTPOPTemplate
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

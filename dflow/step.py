@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Union
 from .context_syntax import join_open_block
 from .errors import InvalidWorkflowError
 from .expressions import ArgoSequence, ArgoVar
+from .http_template import HTTPArtifact
 from .io import (
     BIG_PREFIX,
     PVC,
@@ -208,11 +209,12 @@ class Step:
                     f"{self.kind} {self.name!r}: template {self.template.name!r} has no input "
                     f"artifact {aname!r} (it takes: {', '.join(known) or 'none'})"
                 )
-            if value is not None and not isinstance(value, (ArgoVar, S3Artifact, PVC, str)):
+            sources = (ArgoVar, S3Artifact, PVC, str, HTTPArtifact)
+            if value is not None and not isinstance(value, sources):
                 raise InvalidWorkflowError(
                     f"{self.kind} {self.name!r}: input artifact {aname!r} must be an output "
-                    f"artifact of a step, an input artifact, an S3Artifact or None, "
-                    f"got {type(value).__name__}"
+                    "artifact of a step, an input artifact, an S3Artifact, an HTTPArtifact or "
+                    f"None, got {type(value).__name__}"
                 )
             if isinstance(value, (InputParameter, OutputParameter)):
                 raise InvalidWorkflowError(

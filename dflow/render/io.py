@@ -6,6 +6,7 @@ from typing import Any, Dict, List
 
 from ..errors import InvalidWorkflowError
 from ..expressions import ArgoVar
+from ..http_template import HTTPArtifact
 from ..io import (
     PVC,
     UNSET,
@@ -185,6 +186,8 @@ def render_artifact_source(name: str, source: Any, step: Any) -> Any:
         return {"name": name, "s3": {"key": source}}
     if isinstance(source, PVC):
         return None  # mounted by the step's template variant instead
+    if isinstance(source, HTTPArtifact):
+        return {"name": name, "http": {"url": source.url}}
     raise InvalidWorkflowError(
         f"{step.kind} {step.name!r}: input artifact {name!r} has an unsupported source {source!r}"
     )

@@ -189,6 +189,8 @@ def render_leaf(t: OPTemplate, memoize_configmap: str) -> Dict[str, Any]:
         if t.set_owner_reference:
             resource["setOwnerReference"] = True
         body["resource"] = resource
+    elif callable(getattr(t, "http_fields", None)):
+        body["http"] = t.http_fields()  # type: ignore[attr-defined]
     else:
         raise TypeError(f"cannot render template {t.name!r} of type {type(t).__name__}")
     return body

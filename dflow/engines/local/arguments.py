@@ -89,13 +89,20 @@ def resolve_artifact(
         found = {"s3": {"key": substitute(str(item["s3"].get("key", "")), scope, strict=True)}}
     elif "raw" in item:
         found = {"raw": {"data": substitute(str(item["raw"].get("data", "")), scope, strict=True)}}
+    elif "http" in item:
+        found = {"http": {"url": substitute(str(item["http"].get("url", "")), scope, strict=True)}}
     else:
         return None
     if found is None:
         return None
-    if not isinstance(found, Mapping) or not (found.get("s3") or found.get("raw")):
+    if not isinstance(found, Mapping) or not (
+        found.get("s3") or found.get("raw") or found.get("http")
+    ):
         raise StepError(f"{who}: artifact {name!r} resolved to {found!r}, not an artifact")
-    art = {"name": name, **{k: v for k, v in found.items() if k in ("s3", "raw", "archive")}}
+    art = {
+        "name": name,
+        **{k: v for k, v in found.items() if k in ("s3", "raw", "http", "archive")},
+    }
     if item.get("subPath"):
         sub = substitute(str(item["subPath"]), scope, strict=True)
         base = found.get("subPath")

@@ -252,13 +252,20 @@ def _load_inputs(
             continue
         dest = run.sandbox.host_path(step_dir, art["path"], what)
         source = given.get(aname)
-        if source is None or not (source.get("s3") or source.get("raw")):
+        if source is None or not (source.get("s3") or source.get("raw") or source.get("http")):
             if art.get("optional"):
                 continue
             raise PodError(f"{what} is not given")
         if "raw" in source:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(source["raw"].get("data", ""))
+        elif "http" in source:
+            from .http import fetch_url
+
+            try:
+                fetch_url(str(source["http"].get("url", "")), dest)
+            except DflowError as exc:
+                raise PodError(f"{what}: {exc}") from exc
         else:
             try:
                 run.store.load(source["s3"]["key"], dest, source.get("subPath"))

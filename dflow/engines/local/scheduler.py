@@ -273,6 +273,10 @@ class Run:
             elif kind == "Pod":
                 with self._pod_slot():
                     phase, message, outputs = run_pod(self, tmpl, node, scope, retries)
+            elif kind == "HTTP":
+                from .http import run_http
+
+                phase, message, outputs = run_http(tmpl, scope, who)
             else:
                 raise StepError(
                     f"{who}: template {tmpl['name']!r} is a {kind} template, which needs a "
@@ -556,7 +560,9 @@ def _kind(tmpl: Dict[str, Any]) -> str:
         return "DAG"
     if "script" in tmpl or "container" in tmpl:
         return "Pod"
-    for other in ("resource", "suspend", "containerSet", "http", "data", "plugin"):
+    if "http" in tmpl:
+        return "HTTP"
+    for other in ("resource", "suspend", "containerSet", "data", "plugin"):
         if other in tmpl:
             return other
     return "unknown"
