@@ -337,7 +337,7 @@ class ManifestReader:
         if cls is Task:
             deps: List[str] = list(d.get("dependencies", []))
             if "depends" in d:
-                deps = [d["depends"]]
+                deps = _depends_terms(d["depends"])
             kwargs["dependencies"] = deps
         kind = "task" if cls is Task else "step"
         return self.make.new(cls, d["name"], template, bind=f"{kind}:{d['name']}", **kwargs)
@@ -418,3 +418,15 @@ def _io(make: Maker, cls: type, parameters: Dict[str, Any], artifacts: Dict[str,
         return None
     given: Dict[str, Any] = {"parameters": parameters, "artifacts": artifacts}
     return make.new(cls, **{k: v for k, v in given.items() if v})
+
+
+def _depends_terms(depends: str) -> List[str]:
+    """``(a.Succeeded) && (b)`` -> ``["(a.Succeeded)", "(b)"]``: the top-level ``&&`` terms."""
+    terms, depth, start = [], 0, 0
+    for i, char in enumerate(depends):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and depends.startswith("&&", i):
+            terms.append(depends[start:i].strip())
+            start = i + 2
+    terms.append(depends[start:].strip())
+    return [t for t in terms if t]

@@ -34,7 +34,7 @@ class Task(Step):
         self.dependencies: List[str] = []
         for dep in dependencies or []:
             if isinstance(dep, Task):
-                self.dependencies.append(dep.name)
+                self.dependencies.append(f"{dep.name}.Succeeded")
             elif isinstance(dep, str) and dep:
                 self.dependencies.append(dep)
             else:

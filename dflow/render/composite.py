@@ -150,32 +150,37 @@ class Renderer:
                     f"{sorted(unknown)[0]!r}, which is not in that DAG"
                 )
             deps: List[str] = []
-            for dep in list(getattr(task, "dependencies", [])) + sorted(refs):
+            for dep in list(getattr(task, "dependencies", [])):
                 base = re.split(r"[.\s]", dep.strip("()! "), maxsplit=1)[0]
                 if base not in names:
                     raise InvalidWorkflowError(
                         f"task {task.name!r} of DAG {t.name!r} depends on {dep!r}, "
                         "which is not a task of that DAG"
                     )
-                if base == task.name or _mentioned(dep, deps):
-                    continue
-                deps.append(dep)
-            _set_dependencies(d, deps)
+                term = dep if _wrapped(dep) else f"({dep})"
+                if base != task.name and term not in deps:
+                    deps.append(term)
+            for ref in sorted(refs - {task.name}):
+                if not _mentioned(ref, deps):
+                    deps.append(f"({ref}.Succeeded)")
+            if deps:
+                d["depends"] = " && ".join(deps)
             tasks.append(d)
             for check in map(self._place_check, extra):
-                check["dependencies"] = [task.name]
+                done = "Succeeded", "Skipped", "Daemoned", "Failed"  # it continues on failure
+                check["depends"] = "(" + " || ".join(f"{task.name}.{r}" for r in done) + ")"
                 checks[task.name] = check["name"]
                 tasks.append(check)
         for d in tasks:
-            if d["name"] in checks.values():
+            if d["name"] in checks.values() or "depends" not in d:
                 continue
-            for dep in list(d.get("dependencies", [])):
-                if dep in checks and checks[dep] not in d["dependencies"]:
-                    d["dependencies"].append(checks[dep])
-            if "depends" in d:
-                for checked, check_name in checks.items():
-                    if _mentioned(checked, [d["depends"]]):
-                        d["depends"] = f"({d['depends']}) && {check_name}"
+            for checked, check_name in checks.items():  # past a counted fan-out: its check
+                if f"({checked}.Succeeded)" in d["depends"]:
+                    d["depends"] = d["depends"].replace(
+                        f"({checked}.Succeeded)", f"({check_name}.Succeeded)"
+                    )
+                elif _mentioned(checked, [d["depends"]]):
+                    d["depends"] += f" && ({check_name}.Succeeded)"
         self._check_output_refs(body, t.name, "tasks", names)
         body["dag"] = {"tasks": tasks}
         return self._finish(body, user)
@@ -381,13 +386,16 @@ def _mentioned(name: str, deps: List[str]) -> bool:
     return any(dep == name or word.search(dep) for dep in deps)
 
 
-def _set_dependencies(d: Dict[str, Any], deps: List[str]) -> None:
-    if not deps:
-        return
-    if any(re.search(r"[.&|!() ]", dep) for dep in deps):
-        d["depends"] = " && ".join(deps)
-    else:
-        d["dependencies"] = deps
+def _wrapped(term: str) -> bool:
+    """True when ``term`` is one parenthesized expression, ``(a.Succeeded || b)``."""
+    if not (term.startswith("(") and term.endswith(")")):
+        return False
+    depth = 0
+    for i, char in enumerate(term):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(term) - 1:
+            return False
+    return True
 
 
 def _with_pvc_inputs(template: OPTemplate, pvcs: Dict[str, PVC], user: str) -> OPTemplate:

@@ -26,9 +26,11 @@ def test_dependencies_inferred_and_explicit(render):
     assert m["spec"]["entrypoint"] == "graph"
     tasks = {x["name"]: x for x in by_name(m)["graph"]["dag"]["tasks"]}
     assert "dependencies" not in tasks["a"] and "depends" not in tasks["a"]
-    assert tasks["b"]["dependencies"] == ["a"]
-    assert tasks["c"]["dependencies"] == ["b", "a"]
-    assert tasks["d"]["depends"] == "c.Succeeded || c.Failed"
+    # as the original renders them: one parenthesized term per dependency, joined by &&
+    assert tasks["b"]["depends"] == "(a.Succeeded)"
+    assert tasks["c"]["depends"] == "(b.Succeeded) && (a.Succeeded)"
+    assert tasks["d"]["depends"] == "(c.Succeeded || c.Failed)"
+    assert not any("dependencies" in x for x in tasks.values())
 
 
 def test_dag_inside_steps_and_outputs(render):
@@ -55,6 +57,7 @@ def test_success_ratio_in_dag_adds_check_task_before_dependents(render):
     after = Task("after", t, parameters={"msg": "x"}, dependencies=[fan])
     dag.add([fan, after])
     tasks = {x["name"]: x for x in by_name(render(Workflow("w", dag=dag)))["ratio"]["dag"]["tasks"]}
-    assert tasks["fan-check-success"]["dependencies"] == ["fan"]
-    assert tasks["after"]["dependencies"] == ["fan", "fan-check-success"]
+    check = "(fan.Succeeded || fan.Skipped || fan.Daemoned || fan.Failed)"
+    assert tasks["fan-check-success"]["depends"] == check
+    assert tasks["after"]["depends"] == "(fan-check-success.Succeeded)"
     assert tasks["fan"]["continueOn"] == {"failed": True}
