@@ -39,6 +39,9 @@ class ArgoObjectDict(dict):
     _children: Dict[str, type] = {}  # field -> view class of that field
     _items: Optional[type] = None  # view class of every value (for maps such as status.nodes)
 
+    def __init__(self, d: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
+        super().__init__(d or {}, **kwargs)
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name not in self:
             raise AttributeError(f"{type(self).__name__} has no field {name!r}")
@@ -93,6 +96,9 @@ def _decode(raw: Any, description: Any) -> Any:
 
 class ArgoParameter(ArgoObjectDict):
     """One parameter of a node; ``value`` is decoded when the parameter is typed."""
+
+    def __init__(self, par: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
+        super().__init__(par, **kwargs)
 
     @property
     def value(self) -> Any:  # type: ignore[override]
@@ -212,12 +218,21 @@ class ArgoIO(ArgoObjectDict):
 class ArgoStep(ArgoObjectDict):
     """One node of a workflow's status: ``phase``, ``id``, ``type``, ``key``, inputs and outputs."""
 
+    def __init__(self, step: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
+        super().__init__(step, **kwargs)
+
     _children = {"inputs": ArgoIO, "outputs": ArgoIO}
 
     @property
     def key(self) -> Optional[str]:
         """The step's key (the ``dflow_key`` input parameter), or None."""
         return node_key(self)
+
+    def get_duration(self) -> Any:
+        """How long the step ran (a ``timedelta``; until now while it runs)."""
+        from .pod_names import get_duration
+
+        return get_duration(self)
 
     def modify_output_parameter(self, name: str, value: Any) -> None:
         """Replace an output parameter's value, e.g. before reusing this step."""
@@ -298,6 +313,12 @@ class ArgoWorkflow(ArgoObjectDict):
     @property
     def phase(self) -> Optional[str]:
         return (self.get("status") or {}).get("phase")
+
+    def get_duration(self) -> Any:
+        """How long the workflow ran (a ``timedelta``; until now while it runs)."""
+        from .pod_names import get_duration
+
+        return get_duration(self.get("status") or {})
 
     def _nodes(self) -> Dict[str, Any]:
         return (self.get("status") or {}).get("nodes") or {}

@@ -95,6 +95,23 @@ class OPTemplate:
     def deepcopy(self) -> OPTemplate:
         return copy.deepcopy(self)
 
+    def copy(self) -> OPTemplate:
+        """A copy to change without touching this template (inputs and outputs copied too)."""
+        return self.replace()
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> Any:
+        """The template an Argo template dict (as in a manifest) describes."""
+        from .errors import InvalidWorkflowError
+        from .parse import template_from_dict
+
+        template = template_from_dict(d)
+        if not isinstance(template, cls):
+            raise InvalidWorkflowError(
+                f"template {d.get('name')!r} is a {type(template).__name__}, not a {cls.__name__}"
+            )
+        return template
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 

@@ -101,6 +101,15 @@ def workflow_from_dict(
     return ManifestReader(manifest, maker or Direct()).workflow(cls)
 
 
+def template_from_dict(body: Dict[str, Any], others: Optional[List[Dict[str, Any]]] = None) -> Any:
+    """The template an Argo template dict describes (``others``: the templates it calls)."""
+    name = body.get("name")
+    if not name:
+        raise InvalidWorkflowError("a template dict needs a name")
+    manifest = {"spec": {"entrypoint": name, "templates": [body, *(others or [])]}}
+    return ManifestReader(manifest, Direct()).template(name)
+
+
 class ManifestReader:
     """Reads one manifest: ``template(name)`` makes a template (and those it calls) once,
     ``workflow(cls)`` the whole workflow, each through the maker."""

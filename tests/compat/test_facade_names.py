@@ -138,3 +138,36 @@ def test_top_level_names_resolve():
     for name in ("randstr", "path_list_of_artifact", "path_object_of_artifact", "jsonpickle"):
         assert getattr(dflow, name) is not None
     assert dflow.jsonpickle.loads(dflow.jsonpickle.dumps({"a": 1})) == {"a": 1}
+
+
+def test_template_copy_and_from_dict(render):
+    from dflow.op_template import ShellOPTemplate as Shell
+
+    hello = Shell(
+        name="hello",
+        image="alpine",
+        script="echo {{inputs.parameters.x}}",
+        inputs=Inputs(parameters={"x": InputParameter()}),
+    )
+    copied = hello.copy()
+    copied.inputs.parameters["y"] = InputParameter()
+    assert "y" not in hello.inputs.parameters
+    wf = Workflow(name="fd")
+    wf.add(Step("a", hello, parameters={"x": 1}))
+    (body,) = [t for t in render(wf)["spec"]["templates"] if t["name"] == "hello"]
+    back = Shell.from_dict(body)
+    assert (back.name, back.image, back.script) == ("hello", "alpine", hello.script)
+    assert list(back.inputs.parameters) == ["x"]
+    with pytest.raises(ValueError, match="not a Steps"):
+        Steps.from_dict(body)
+
+
+def test_durations_of_queried_objects():
+    from dflow import ArgoStep, ArgoWorkflow
+
+    wf = ArgoWorkflow(
+        {"status": {"startedAt": "2024-01-01T00:00:00Z", "finishedAt": "2024-01-01T00:00:30Z"}}
+    )
+    assert wf.get_duration() == datetime.timedelta(seconds=30)
+    step = ArgoStep({"startedAt": "2024-01-01T00:00:00Z", "finishedAt": "2024-01-01T01:00:00Z"})
+    assert step.get_duration() == datetime.timedelta(hours=1)
