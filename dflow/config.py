@@ -52,6 +52,11 @@ _CONFIG_DEFAULTS: dict[str, Any] = {
     "argo_request_timeout": 60.0,
     "argo_configuration": None,
     "wait_timeout": None,
+    # how far an archive or a list artifact may grow when unpacked (dflow.storage.extract)
+    "archive_max_entries": 50_000,
+    "archive_max_bytes": 64 << 30,
+    "archive_max_ratio": 200.0,
+    "catalog_max_items": 1_000_000,
 }
 
 _S3_DEFAULTS: dict[str, Any] = {
@@ -62,6 +67,10 @@ _S3_DEFAULTS: dict[str, Any] = {
     "bucket_name": "my-bucket",
     "prefix": "",
     "storage_client": None,
+    # every request to the store is bounded; a failed one is tried again up to max_attempts times
+    "connect_timeout": 10.0,
+    "read_timeout": 30.0,
+    "max_attempts": 4,
 }
 
 

@@ -19,6 +19,8 @@ from ..io import S3Artifact
 from .artifacts import fetch_object, load_artifact
 from .base import StorageClient
 from .catalog import CATALOG_DIR, has_catalog, load_catalogs, merge, write_catalog
+from .extract import ArchiveLimits
+from .gzipstream import has_dflow_mark
 from .transfer import (
     download_tree,
     place,
@@ -187,10 +189,13 @@ def download_artifact(
 
     With a catalog (lists uploaded or produced by OPs) the list is in catalog order, a missing
     path as None; otherwise it lists the top-level entries placed into ``path``. A tar.gz holding
-    one directory has that directory's content placed into ``path``. ``sub_path`` fetches only
-    that file or directory of the artifact (to ``path/sub_path``); ``slice`` only the path at
-    that position of its list.
+    one directory has that directory's content placed into ``path``; holding one file, that file
+    under its own name. Under a key prefix only archives dflow wrote are unpacked, never a user's.
+    ``sub_path`` fetches only that file or directory of the artifact (to ``path/sub_path``);
+    ``slice`` only the path at that position of its list.
     """
+    from ..config import config
+
     if slice is not None:
         from .paths import path_list_of_artifact
 
@@ -205,6 +210,8 @@ def download_artifact(
         return [_download_sub_path(artifact, sub_path, os.fspath(path), extract, **kwargs)]
     key = artifact_key(artifact)
     client = get_client(**kwargs)
+    limits = ArchiveLimits.from_config(config)
+    max_items = int(config.get("catalog_max_items") or 0) or None
     path = os.path.abspath(os.fspath(path))
     os.makedirs(path, exist_ok=True)
     workdir = tempfile.mkdtemp(dir=path, prefix=".dflow-download-")
@@ -212,18 +219,18 @@ def download_artifact(
         root = os.path.join(workdir, "root")
         if not key.endswith("/") and client.exists(key):
             os.mkdir(os.path.join(workdir, "object"))
-            made = fetch_object(client, key, os.path.join(workdir, "object"), extract)
-            if os.path.isdir(made):
-                os.replace(made, root)
+            made = fetch_object(client, key, os.path.join(workdir, "object"), extract, limits)
+            if os.path.isdir(made.path) and not os.path.islink(made.path):
+                os.replace(made.path, root)
             else:
                 os.mkdir(root)
-                os.replace(made, os.path.join(root, os.path.basename(key.rstrip("/"))))
+                os.replace(made.path, os.path.join(root, made.name))
         elif download_tree(client, key, root):
-            if extract:
-                _extract_members(client, root, workdir)
+            if extract and not has_catalog(root):
+                _extract_members(client, root, workdir, key, limits)
         else:
             raise ArtifactNotFoundError(f"no artifact at {client.describe(key)}")
-        rels = merge(load_catalogs(root)) if has_catalog(root) else None
+        rels = _catalog(root, max_items, client.describe(key)) if has_catalog(root) else None
         if rels is not None and remove_catalog:
             shutil.rmtree(os.path.join(root, CATALOG_DIR))
         names = sorted(os.listdir(root))
@@ -249,9 +256,15 @@ def _download_sub_path(
     client = get_client(**kwargs)
     key = artifact_key(artifact).rstrip("/") + "/" + "/".join(parts)
     os.makedirs(os.path.dirname(target), exist_ok=True)
+    if client.exists(key) and not (extract and _object_marked(client, key)):
+        # one object of an artifact stored object by object: the user's file as it was stored
+        client.download(key, target)
+        return target
     if client.exists(key) or client.list(key + "/", recursive=False):
-        # stored object by object: fetch just that part
-        load_artifact(client, key, target)
+        # stored object by object: fetch just that part (an archive dflow wrote is unpacked)
+        from ..config import config
+
+        load_artifact(client, key, target, ArchiveLimits.from_config(config))
         return target
     scratch = tempfile.mkdtemp(dir=os.path.dirname(target), prefix=".dflow-sub-")
     try:
@@ -267,23 +280,52 @@ def _download_sub_path(
     return target
 
 
-def _extract_members(client: StorageClient, root: str, workdir: str) -> None:
-    """Unpack the tar.gz files of a stacked artifact (one per slice) into its top directory."""
-    from .archive import extract_tar
+def _catalog(root: str, max_items: Optional[int], what: str) -> List[Optional[str]]:
+    """The merged catalog of the artifact at ``root``; an error names the artifact."""
+    try:
+        return merge(load_catalogs(root, max_items), max_items)
+    except StorageError as exc:
+        raise StorageError(f"list artifact at {what}: {exc}") from exc
+
+
+def _extract_members(
+    client: StorageClient, root: str, workdir: str, key: str, limits: ArchiveLimits
+) -> None:
+    """Unpack the tar.gz files dflow wrote for a stacked artifact (one per slice) into its top.
+
+    Only ``.tgz`` files with dflow's mark in their gzip header are unpacked: any other archive
+    under the prefix is the user's own data and stays as it is.
+    """
+    from .extract import extract_tar
 
     tarballs: List[str] = []
     for dirpath, _, filenames in os.walk(root):
-        tarballs.extend(os.path.join(dirpath, n) for n in filenames if n.endswith(".tgz"))
+        for name in filenames:
+            if name.endswith(".tgz") and _marked(os.path.join(dirpath, name)):
+                tarballs.append(os.path.join(dirpath, name))
     for number, tarball in enumerate(sorted(tarballs)):
         scratch = os.path.join(workdir, f"member-{number}")
         os.mkdir(scratch)
+        member = tarball[len(root) + 1 :].replace(os.sep, "/")
         with open(tarball, "rb") as handle:
-            extract_tar(handle, scratch, f"{tarball[len(root) + 1 :]!r} of the stacked artifact")
+            extract_tar(handle, scratch, client.describe(f"{key.rstrip('/')}/{member}"), limits)
         os.remove(tarball)
         top = single_top(scratch)
         source = top if top is not None and os.path.isdir(top) else scratch
         for name in os.listdir(source):
             place(os.path.join(source, name), os.path.join(root, name))
+
+
+def _marked(file: str) -> bool:
+    """Whether ``file`` starts with the gzip header of an archive dflow wrote."""
+    with open(file, "rb") as handle:
+        return has_dflow_mark(handle.read(64))
+
+
+def _object_marked(client: StorageClient, key: str) -> bool:
+    """Whether the object at ``key`` is an archive dflow wrote (its first bytes tell)."""
+    with client.open(key) as body:
+        return has_dflow_mark(body.read(64))
 
 
 def copy_artifact(src: Any, dst: Any, sort: bool = False, **kwargs: Any) -> S3Artifact:

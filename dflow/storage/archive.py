@@ -1,16 +1,14 @@
-"""tar.gz archives of files and directories, written and read as streams, extracted safely.
+"""tar.gz archives of files and directories, written and told apart as streams.
 
 Archives are the layout Argo's executor uses for ``s3`` artifacts: a gzip-compressed tar. Writing
-streams into any binary sink (a pipe to the store, a temporary file); reading streams from the
-object body. Extraction uses ``tarfile``'s ``data`` filter, so absolute names, ``..`` components,
-links that leave the target and device files are refused with an error naming the member.
+streams into any binary sink (a pipe to the store, a temporary file), with dflow's mark in the gzip
+header; reading streams from the object body. Extraction, checked member by member, is in
+``extract``.
 """
 
 from __future__ import annotations
 
-import gzip
 import os
-import shutil
 import tarfile
 import zlib
 from typing import BinaryIO, Iterable, Tuple
@@ -18,10 +16,9 @@ from typing import BinaryIO, Iterable, Tuple
 from ..errors import StorageError
 from .gzipstream import GzipStreamWriter
 
-__all__ = ["write_tar_gz", "extract_tar", "sniff", "Peekable", "TARBALL", "GZIP", "PLAIN"]
+__all__ = ["write_tar_gz", "sniff", "Peekable", "TARBALL", "GZIP", "PLAIN"]
 
 TARBALL, GZIP, PLAIN = "tarball", "gzip", "plain"
-_COPY_BUFFER = 1 << 20
 
 
 def write_tar_gz(
@@ -38,39 +35,6 @@ def write_tar_gz(
                 raise StorageError(f"cannot archive {local_path!r}: no such file or directory")
             tar.add(local_path, arcname=arcname, recursive=True)
     gz.close()
-
-
-def extract_tar(stream: BinaryIO, dest_dir: str, what: str) -> None:
-    """Extract the (optionally gzip-compressed) tar read from ``stream`` into ``dest_dir``.
-
-    ``what`` names the archive in errors. On a refused member the caller's ``dest_dir`` may hold
-    partial output: callers extract into a temporary directory and discard it on error.
-    """
-    if not hasattr(tarfile, "data_filter"):
-        raise StorageError("safe extraction needs a Python with tarfile extraction filters")
-    try:
-        with tarfile.open(fileobj=stream, mode="r|*") as tar:  # type: ignore[call-overload]
-            tar.extractall(dest_dir, filter=_strict_filter)
-    except tarfile.FilterError as exc:
-        member = exc.tarinfo.name if exc.tarinfo is not None else "?"
-        raise StorageError(f"refused to extract member {member!r} of {what}: {exc}") from None
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-        if isinstance(exc, (PermissionError, FileNotFoundError)):
-            raise
-        raise StorageError(f"{what} is not a readable tar.gz archive: {exc}") from exc
-
-
-def _strict_filter(member: tarfile.TarInfo, dest_path: str) -> tarfile.TarInfo | None:
-    """``tarfile``'s data filter, refusing absolute names instead of stripping their ``/``."""
-    if member.name.startswith(("/", "\\")) or os.path.isabs(member.name):
-        raise tarfile.AbsolutePathError(member)
-    return tarfile.data_filter(member, dest_path)
-
-
-def gunzip_to(stream: BinaryIO, dest_file: str) -> None:
-    """Decompress a plain gzip stream (not a tar) into ``dest_file``."""
-    with gzip.GzipFile(fileobj=stream, mode="rb") as src, open(dest_file, "wb") as dst:
-        shutil.copyfileobj(src, dst, _COPY_BUFFER)
 
 
 class Peekable:

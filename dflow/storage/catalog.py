@@ -28,9 +28,13 @@ __all__ = [
     "load_catalogs",
     "merge",
     "has_catalog",
+    "MAX_ITEMS",
 ]
 
 CATALOG_DIR = ".dflow"
+#: Most positions a list artifact may have (``config["catalog_max_items"]`` at the user's edge):
+#: an ``order`` beyond it would make a list that fills memory.
+MAX_ITEMS = 1_000_000
 
 Entry = Dict[str, Any]
 
@@ -79,8 +83,29 @@ def has_catalog(root_dir: str) -> bool:
     return os.path.isdir(directory) and any(not n.endswith(".part") for n in os.listdir(directory))
 
 
-def load_catalogs(root_dir: str) -> List[List[Entry]]:
-    """The entries of every catalog file under ``root_dir/.dflow/``, files in name order."""
+def _order(value: Any, max_items: int) -> int:
+    """A catalog entry's ``order``: an integer within ``max_items`` of zero."""
+    if isinstance(value, str):
+        try:
+            value = int(value)
+        except ValueError:
+            raise ValueError(f"order {value!r} is not an integer") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise ValueError(f"order {value!r} is not an integer")
+    if abs(value) >= max_items:
+        raise ValueError(
+            f"order {value!r} is beyond the {max_items} positions a list may have "
+            "(config['catalog_max_items'])"
+        )
+    return int(value)
+
+
+def load_catalogs(root_dir: str, max_items: Optional[int] = None) -> List[List[Entry]]:
+    """The entries of every catalog file under ``root_dir/.dflow/``, files in name order.
+
+    Every ``order`` must be an integer below ``max_items`` (default ``MAX_ITEMS``) in size.
+    """
+    limit = max_items or MAX_ITEMS
     directory = os.path.join(root_dir, CATALOG_DIR)
     if not os.path.isdir(directory):
         return []
@@ -94,28 +119,38 @@ def load_catalogs(root_dir: str) -> List[List[Entry]]:
                 data = json.load(handle)
             entries = data["path_list"]
             for entry in entries:
-                entry["order"] = int(entry["order"])
+                entry["order"] = _order(entry["order"], limit)
                 entry.setdefault("dflow_list_item", None)
                 item = entry["dflow_list_item"]
                 if item is not None and (item.startswith("/") or ".." in item.split("/")):
                     raise ValueError(f"path {item!r} leaves the artifact")
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise StorageError(f"catalog file {file!r} is not a valid catalog: {exc}") from exc
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+            where = f"{CATALOG_DIR}/{name}"
+            raise StorageError(f"catalog file {where!r} is not a valid catalog: {exc}") from exc
         catalogs.append(entries)
     return catalogs
 
 
-def merge(catalogs: Iterable[Sequence[Entry]]) -> List[Optional[str]]:
+def merge(
+    catalogs: Iterable[Sequence[Entry]], max_items: Optional[int] = None
+) -> List[Optional[str]]:
     """One list of relative paths from several catalogs.
 
     When every order is distinct, the entry of order ``i`` lands at index ``i`` and positions no
     entry claims are None (a slice that produced nothing leaves a hole). When orders repeat, the
-    entries are sorted by order, ties kept in catalog order, with no holes.
+    entries are sorted by order, ties kept in catalog order, with no holes. A list longer than
+    ``max_items`` (default ``MAX_ITEMS``) is refused.
     """
     entries = [entry for catalog in catalogs for entry in catalog]
     if not entries:
         return []
     orders = [entry["order"] for entry in entries]
+    limit = max_items or MAX_ITEMS
+    if max(orders) >= limit or len(entries) > limit:
+        raise StorageError(
+            f"a list artifact of {max(len(entries), max(orders) + 1)} positions is longer than "
+            f"the {limit} allowed (config['catalog_max_items'])"
+        )
     if len(set(orders)) == len(orders) and min(orders) >= 0:
         result: List[Optional[str]] = [None] * (max(orders) + 1)
         for entry in entries:
@@ -125,13 +160,15 @@ def merge(catalogs: Iterable[Sequence[Entry]]) -> List[Optional[str]]:
     return [entry["dflow_list_item"] for _, entry in ranked]
 
 
-def read_catalog(root_dir: str, check_exists: bool = True) -> List[Optional[str]]:
+def read_catalog(
+    root_dir: str, check_exists: bool = True, max_items: Optional[int] = None
+) -> List[Optional[str]]:
     """The list of paths an artifact directory holds, as absolute paths under ``root_dir``.
 
     A path recorded as missing, or (with ``check_exists``) absent on disk, comes back as None.
     """
     paths: List[Optional[str]] = []
-    for item in merge(load_catalogs(root_dir)):
+    for item in merge(load_catalogs(root_dir, max_items), max_items):
         if item is None:
             paths.append(None)
             continue

@@ -6,6 +6,10 @@ sync flush, so the chunks concatenate into one valid deflate stream. A small pro
 decides its level: data that does not shrink (already compressed, random, binary floats) is stored
 at level 0, which runs at memory speed, while text and sparse data get the requested level. This
 keeps uploading a large incompressible file close to the speed of the network.
+
+The header carries the comment ``dflow-archive`` (RFC 1952's FCOMMENT): the mark of an archive
+dflow wrote, so that dflow never unpacks a user's own ``.tgz`` taken for one of its own. Gzip
+readers skip comments (an extra field would do as well, but ``tarfile``'s stream mode misreads it).
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ import struct
 import zlib
 from typing import BinaryIO, List
 
-__all__ = ["GzipStreamWriter"]
+__all__ = ["GzipStreamWriter", "DFLOW_MARK", "has_dflow_mark"]
 
 _CHUNK = 4 << 20
 _PROBE = 64 << 10
 _WORTH_IT = 0.95  # a probe must shrink below this ratio for its chunk to be compressed
+_FCOMMENT = 0x10
+#: The gzip header comment of dflow's archives, with its terminating NUL.
+DFLOW_MARK = b"dflow-archive\x00"
 
 
 class GzipStreamWriter:
@@ -35,8 +42,9 @@ class GzipStreamWriter:
         self._crc = 0
         self._size = 0
         self._closed = False
-        # magic, deflate, no flags, mtime 0, no extra flags, OS unknown
-        out.write(b"\x1f\x8b\x08\x00" + struct.pack("<I", 0) + b"\x00\xff")
+        # magic, deflate, a comment, mtime 0, no extra flags, OS unknown, the comment
+        header = b"\x1f\x8b\x08" + bytes([_FCOMMENT]) + struct.pack("<I", 0) + b"\x00\xff"
+        out.write(header + DFLOW_MARK)
 
     def writable(self) -> bool:
         return True
@@ -88,3 +96,8 @@ def _shrinks(sample: bytes) -> bool:
     """Whether a fast deflate of ``sample`` saves enough to be worth compressing its chunk."""
     compressed = zlib.compress(sample, 1)
     return len(compressed) < _WORTH_IT * len(sample)
+
+
+def has_dflow_mark(head: bytes) -> bool:
+    """Whether the gzip header at the start of ``head`` is the one dflow writes (its comment)."""
+    return head[:4] == b"\x1f\x8b\x08" + bytes([_FCOMMENT]) and head[10:24] == DFLOW_MARK

@@ -62,10 +62,11 @@ class LocalClient(StorageClient):
             fill(partial)  # type: ignore[operator]
             os.chmod(partial, 0o600)
             os.replace(partial, target)
-        except BaseException:
+        except OSError as exc:
+            raise StorageError(f"cannot store {self.describe(key)}: {exc}") from exc
+        finally:
             if os.path.exists(partial):
                 os.remove(partial)
-            raise
 
     def place_with(self, key: str, local_file: str, func: Callable[[str, str], Any]) -> None:
         """Put ``local_file`` at ``key`` by ``func(source, target)`` (e.g. ``os.symlink``), so a
@@ -93,15 +94,21 @@ class LocalClient(StorageClient):
         if not os.path.isfile(source):
             raise ArtifactNotFoundError(f"no object at {self.describe(key)}")
         directory = os.path.dirname(os.path.abspath(local_file))
-        fd, partial = tempfile.mkstemp(dir=directory, prefix=_PART)
-        os.close(fd)
+        try:
+            fd, partial = tempfile.mkstemp(dir=directory, prefix=_PART)
+            os.close(fd)
+        except OSError as exc:
+            raise StorageError(f"cannot download {self.describe(key)}: {exc}") from exc
         try:
             shutil.copyfile(source, partial)
             os.replace(partial, local_file)
-        except BaseException:
+        except OSError as exc:
+            raise StorageError(
+                f"cannot write {self.describe(key)} to {local_file!r}: {exc}"
+            ) from exc
+        finally:
             if os.path.exists(partial):
                 os.remove(partial)
-            raise
 
     def open(self, key: str) -> AbstractContextManager[BinaryIO]:
         source = self._path(key)

@@ -75,8 +75,8 @@ def put_stream(
         parts = [Part(n, f.result()) for n, f in done]
         retry(lambda: minio._complete_multipart_upload(bucket, key, upload_id, parts))
     except BaseException:
-        try:
-            minio._abort_multipart_upload(bucket, key, upload_id)
+        try:  # tried as often as any call, so that no parts are left on the server
+            retry(lambda: minio._abort_multipart_upload(bucket, key, upload_id))
         except Exception:  # the original error matters more than a failed cleanup
             pass
         raise

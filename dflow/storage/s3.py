@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import tempfile
 import time
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Type
 from ..errors import ArtifactNotFoundError, StorageError
 from .base import StorageClient
 from .multipart import put_stream
+from .resume import ResumingBody
 
 __all__ = ["S3Client"]
 
@@ -28,10 +30,25 @@ _MISSING_CODES = {"NoSuchKey", "NoSuchObject", "NoSuchBucket", "ResourceNotFound
 _TRANSIENT_CODES = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"}
 _BUCKET_TAKEN = ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")
 _OPTIONS = ("endpoint", "access_key", "secret_key", "secure", "bucket_name", "prefix")
+_CHUNK = 1 << 20
+
+
+def _positive(given: Any, configured: Any, default: float, name: str) -> Any:
+    """A positive number: the argument, else ``s3_config[name]``, else the default."""
+    value = given if given is not None else configured if configured is not None else default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise StorageError(f"s3_config[{name!r}] must be a positive number, got {value!r}")
+    return value
 
 
 class S3Client(StorageClient):
-    """Objects in one bucket of an S3 server; settings default to ``s3_config`` when built."""
+    """Objects in one bucket of an S3 server; settings default to ``s3_config`` when built.
+
+    Every request is bounded by ``connect_timeout`` and ``read_timeout`` (seconds) and a failed
+    idempotent request is tried again, with backoff, up to ``attempts`` times in all; a read that
+    loses its connection resumes where it stopped with a range request. Reads never create the
+    bucket: the first write does.
+    """
 
     def __init__(
         self,
@@ -42,8 +59,10 @@ class S3Client(StorageClient):
         bucket_name: Optional[str] = None,
         prefix: Optional[str] = None,
         region: Optional[str] = None,
-        attempts: int = 4,
+        attempts: Optional[int] = None,
         backoff: float = 0.5,
+        connect_timeout: Optional[float] = None,
+        read_timeout: Optional[float] = None,
     ) -> None:
         from ..config import s3_config
 
@@ -58,9 +77,16 @@ class S3Client(StorageClient):
         self.bucket_name: str = values["bucket_name"]
         self.prefix = values["prefix"] or ""
         self.region = region
-        self.attempts = max(1, attempts)
+        self.attempts = _positive(attempts, s3_config.get("max_attempts"), 4, "max_attempts")
         self.backoff = backoff
+        self.connect_timeout = _positive(
+            connect_timeout, s3_config.get("connect_timeout"), 10.0, "connect_timeout"
+        )
+        self.read_timeout = _positive(
+            read_timeout, s3_config.get("read_timeout"), 30.0, "read_timeout"
+        )
         self._minio: Any = None
+        self._bucket_ready = False
 
     def __repr__(self) -> str:
         scheme = "https" if self.secure else "http"
@@ -73,31 +99,35 @@ class S3Client(StorageClient):
 
     @property
     def minio(self) -> Any:
-        """The underlying ``minio.Minio`` client, created (and the bucket made) on first use."""
+        """The underlying ``minio.Minio`` client, created on first use (the bucket is not made)."""
         if self._minio is None:
             import urllib3
             from minio import Minio
 
             http = urllib3.PoolManager(
-                timeout=urllib3.Timeout(connect=10, read=300),
+                timeout=urllib3.Timeout(connect=self.connect_timeout, read=self.read_timeout),
                 maxsize=10,
-                retries=urllib3.Retry(
-                    total=5, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]
-                ),
+                retries=False,  # retried here, within bounds, never inside urllib3 as well
             )
-            client = Minio(
-                self.endpoint,
-                access_key=self.access_key,
-                secret_key=self._secret_key,
-                secure=self.secure,
-                region=self.region,
-                http_client=http,
-            )
-            self._ensure_bucket(client)
-            self._minio = client
+            try:
+                self._minio = Minio(
+                    self.endpoint,
+                    access_key=self.access_key,
+                    secret_key=self._secret_key,
+                    secure=self.secure,
+                    region=self.region,
+                    http_client=http,
+                )
+            except ValueError as exc:
+                raise StorageError(f"invalid S3 endpoint {self.endpoint!r}: {exc}") from None
         return self._minio
 
-    def _ensure_bucket(self, client: Any) -> None:
+    def _writable(self) -> Any:
+        """The client, once the bucket exists (made here when missing: only writes do this)."""
+        client = self.minio
+        if self._bucket_ready:
+            return client
+
         def make() -> None:
             if client.bucket_exists(self.bucket_name):
                 return
@@ -108,50 +138,63 @@ class S3Client(StorageClient):
                     raise
 
         self._retry(make, f"bucket {self.bucket_name!r} at {self.endpoint}")
+        self._bucket_ready = True
+        return client
 
     def _retry(self, call: Callable[[], T], what: str, attempts: Optional[int] = None) -> T:
         """Run an idempotent call, retrying transient failures with backoff; map errors."""
-        from minio.error import S3Error, ServerError
-        from urllib3.exceptions import HTTPError
-
         delay = self.backoff
         attempts = attempts or self.attempts
         for attempt in range(1, attempts + 1):
             try:
                 return call()
-            except S3Error as exc:
-                if exc.code in _CREDENTIAL_CODES:
-                    raise StorageError(
-                        f"S3 server {self.endpoint} refused access to {what} with access key "
-                        f"{self.access_key!r}: {exc.code} ({exc.message})"
-                    ) from None
-                if exc.code in _MISSING_CODES:
-                    raise ArtifactNotFoundError(f"no object at {what} ({exc.code})") from None
-                if exc.code not in _TRANSIENT_CODES or attempt == attempts:
-                    raise StorageError(f"S3 error on {what}: {exc.code} ({exc.message})") from exc
-            except (ServerError, HTTPError, ConnectionError) as exc:
-                if attempt == attempts:
-                    raise StorageError(
-                        f"S3 server {self.endpoint} unreachable or failing for {what}: {exc}"
-                    ) from exc
+            except Exception as exc:
+                error = self._error(exc, what, last=attempt == attempts)
+                if error is not None:
+                    raise error from (None if isinstance(error, ArtifactNotFoundError) else exc)
             time.sleep(delay)
             delay *= 2
         raise AssertionError("unreachable")
 
-    def _retry_raw(self, call: Callable[[], T]) -> T:
-        """Retry transient failures only; error mapping is left to the outer ``_retry``."""
-        from minio.error import S3Error, ServerError
+    def _error(self, exc: Exception, what: str, last: bool) -> Optional[StorageError]:
+        """The ``StorageError`` for a failed call, or None when it is worth another try."""
+        from minio.error import MinioException, S3Error, ServerError
         from urllib3.exceptions import HTTPError
 
+        if isinstance(exc, StorageError):
+            return exc
+        if isinstance(exc, S3Error):
+            if exc.code in _CREDENTIAL_CODES:
+                return StorageError(
+                    f"S3 server {self.endpoint} refused access to {what} with access key "
+                    f"{self.access_key!r}: {exc.code} ({exc.message})"
+                )
+            if exc.code in _MISSING_CODES:
+                return ArtifactNotFoundError(f"no object at {what} ({exc.code})")
+            if exc.code in _TRANSIENT_CODES and not last:
+                return None
+            return StorageError(f"S3 error on {what}: {exc.code} ({exc.message})")
+        if isinstance(exc, ServerError) and exc.status_code < 500:
+            return StorageError(f"S3 server {self.endpoint} failed on {what}: {exc}")
+        if isinstance(exc, (ServerError, HTTPError, ConnectionError, socket.timeout)):
+            if not last:
+                return None
+            return StorageError(
+                f"S3 server {self.endpoint} unreachable or failing for {what} after "
+                f"{self.attempts} attempts: {exc}"
+            )
+        if isinstance(exc, (MinioException, ValueError)):
+            return StorageError(f"S3 request for {what} failed: {exc}")
+        return StorageError(f"S3 request for {what} failed: {type(exc).__name__}: {exc}")
+
+    def _retry_raw(self, call: Callable[[], T]) -> T:
+        """Retry transient failures only; error mapping is left to the outer ``_retry``."""
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             try:
                 return call()
-            except S3Error as exc:
-                if exc.code not in _TRANSIENT_CODES or attempt == self.attempts:
-                    raise
-            except (ServerError, HTTPError, ConnectionError):
-                if attempt == self.attempts:
+            except Exception as exc:
+                if self._error(exc, "", last=attempt == self.attempts) is not None:
                     raise
             time.sleep(delay)
             delay *= 2
@@ -166,7 +209,7 @@ class S3Client(StorageClient):
             self.upload_stream(key, handle)
 
     def upload_stream(self, key: str, stream: BinaryIO) -> None:
-        client = self.minio
+        client = self._writable()
         # the stream cannot be rewound: each part is retried inside, the whole upload never
         self._retry(
             lambda: put_stream(client, self.bucket_name, key, stream, self._retry_raw),
@@ -176,36 +219,43 @@ class S3Client(StorageClient):
 
     def download(self, key: str, local_file: str) -> None:
         directory = os.path.dirname(os.path.abspath(local_file))
-        fd, partial = tempfile.mkstemp(dir=directory, prefix=".dflow-part-")
-        os.close(fd)
         try:
-            self._retry(
-                lambda: self.minio.fget_object(
-                    self.bucket_name, key, local_file, tmp_file_path=partial
-                ),
-                self.describe(key),
-            )
+            fd, partial = tempfile.mkstemp(dir=directory, prefix=".dflow-part-")
+        except OSError as exc:
+            raise StorageError(f"cannot download {self.describe(key)}: {exc}") from exc
+        try:
+            with os.fdopen(fd, "wb") as sink, self.open(key) as body:
+                while True:
+                    data = body.read(_CHUNK)
+                    if not data:
+                        break
+                    sink.write(data)
+            os.replace(partial, local_file)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot write {self.describe(key)} to {local_file!r}: {exc}"
+            ) from exc
         finally:
             if os.path.exists(partial):
                 os.remove(partial)
 
     @contextmanager
     def open(self, key: str) -> Iterator[BinaryIO]:  # type: ignore[override]
-        response = self._retry(
-            lambda: self.minio.get_object(self.bucket_name, key), self.describe(key)
-        )
+        body = ResumingBody(self, key)
         try:
-            yield response
+            yield body  # type: ignore[misc]
         finally:
-            response.close()
-            response.release_conn()
+            body.close()
 
     def list(self, prefix: str, recursive: bool = True) -> List[str]:
         def call() -> List[str]:
             objects = self.minio.list_objects(self.bucket_name, prefix=prefix, recursive=recursive)
             return sorted(obj.object_name for obj in objects)
 
-        return self._retry(call, f"prefix {prefix!r} in bucket {self.bucket_name!r}")
+        try:
+            return self._retry(call, f"prefix {prefix!r} in bucket {self.bucket_name!r}")
+        except ArtifactNotFoundError:  # no bucket: no keys, and nothing is made
+            return []
 
     def copy(self, src_key: str, dst_key: str) -> None:
         from minio.commonconfig import ComposeSource
@@ -213,6 +263,7 @@ class S3Client(StorageClient):
         if src_key.endswith("/"):  # a directory marker: nothing to copy but its name
             self.upload_stream(dst_key.rstrip("/") + "/", io.BytesIO(b""))
             return
+        # no bucket check: a source to copy means the bucket is there
         source = ComposeSource(self.bucket_name, src_key)
         self._retry(
             lambda: self.minio.compose_object(self.bucket_name, dst_key, [source]),

@@ -75,7 +75,7 @@ class _Failing:
 @pytest.mark.parametrize("size", [1000, 40 << 20])
 def test_failed_upload_leaves_no_object(backend, client, size):
     # 1000 bytes: one-part path; 40 MiB: several parts of a multipart upload on S3
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(StorageError, match="'partial/object'.*simulated"):
         client.upload_stream("partial/object", _Failing(size))
     assert not client.exists("partial/object")
     assert client.list("partial/") == []

@@ -15,8 +15,10 @@ __all__ = ["ArtifactStore", "make_store"]
 class ArtifactStore:
     """Saves and loads artifacts the way Argo's executor does, through a storage client."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, limits: Any = None) -> None:
         self.client = client
+        #: how far an input archive may grow (``ArchiveLimits``, from ``config`` at submission)
+        self.limits = limits
 
     def save(self, local_path: Path, key: str, archive: Optional[str]) -> None:
         from ...storage.artifacts import save_artifact
@@ -29,11 +31,11 @@ class ArtifactStore:
 
         dest.parent.mkdir(parents=True, exist_ok=True)
         if not sub_path:
-            load_artifact(self.client, key, str(dest))
+            load_artifact(self.client, key, str(dest), self.limits)
             return
         with tempfile.TemporaryDirectory(dir=dest.parent) as scratch:
             whole = Path(scratch, "whole")
-            load_artifact(self.client, key, str(whole))
+            load_artifact(self.client, key, str(whole), self.limits)
             part = whole / sub_path
             if not part.exists():
                 raise StorageError(f"artifact {key!r} has no sub path {sub_path!r}")
@@ -44,8 +46,11 @@ def make_store(
     config: Mapping[str, Any], s3_config: Mapping[str, Any], root: Path
 ) -> ArtifactStore:
     """The store named by the configuration, read once when a workflow is submitted."""
+    from ...storage.extract import ArchiveLimits
+
+    limits = ArchiveLimits.from_config(config)
     if s3_config.get("storage_client") is not None:
-        return ArtifactStore(s3_config["storage_client"])
+        return ArtifactStore(s3_config["storage_client"], limits)
     if config.get("debug_s3"):
         from ...storage import S3Client
 
@@ -57,8 +62,9 @@ def make_store(
                 secure=s3_config["secure"],
                 bucket_name=s3_config["bucket_name"],
                 prefix=s3_config.get("prefix"),
-            )
+            ),
+            limits,
         )
     from ...storage import LocalClient
 
-    return ArtifactStore(LocalClient(str(root)))
+    return ArtifactStore(LocalClient(str(root)), limits)
