@@ -193,6 +193,9 @@ class _Recorder:
     def do(self, obj: Any, method: str, *args: Any) -> None:
         self.lines.append(self.call(obj, method, *args).text())
 
+    def ref(self, obj: Any, attrs: Tuple[str, ...], key: str) -> _Node:
+        return _Atom(f"{self.literal(obj).flat()}.{'.'.join(attrs)}[{key!r}]")
+
     def set(self, obj: Any, attr: str, value: Any) -> None:
         head = f"{self.literal(obj).flat()}.{attr} = "
         self.lines.append(head + self.literal(value).text(0, len(head)))

@@ -10,7 +10,8 @@ the same calls as Python source, so the manifest is read in one place for both.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, List, Optional, Protocol, Set
+import re
+from typing import Any, Callable, Dict, List, Optional, Protocol, Set, Tuple
 
 from .dag import DAG
 from .errors import InvalidWorkflowError
@@ -51,6 +52,11 @@ _SPEC = {
     "entrypoint", "templates", "parallelism", "serviceAccountName", "imagePullSecrets", "podGC",
     "volumes", "volumeClaimTemplates", "artifactRepositoryRef", "arguments", "onExit",
 }  # fmt: skip
+# "{{steps.NAME.outputs.parameters.P}}" / ".artifacts.A", a whole value
+_STEP_OUTPUT = re.compile(
+    r"^\{\{steps\.(?P<step>[A-Za-z0-9-]+)\.outputs\.(?P<kind>parameters|artifacts)"
+    r"\.(?P<name>[A-Za-z0-9_-]+)\}\}$"
+)
 _STEP = {"name", "template", "arguments", "when", "withParam", "withItems", "withSequence",
          "continueOn"}  # fmt: skip
 
@@ -77,6 +83,9 @@ class Maker(Protocol):
     def set(self, obj: Any, attr: str, value: Any) -> None:
         """``obj.attr = value``."""
 
+    def ref(self, obj: Any, attrs: Tuple[str, ...], key: str) -> Any:
+        """``obj.<attrs...>[key]``: an output of an earlier step, as users write it."""
+
 
 class Direct:
     """The maker that builds the objects."""
@@ -92,6 +101,11 @@ class Direct:
 
     def set(self, obj: Any, attr: str, value: Any) -> None:
         setattr(obj, attr, value)
+
+    def ref(self, obj: Any, attrs: Tuple[str, ...], key: str) -> Any:
+        for attr in attrs:
+            obj = getattr(obj, attr)
+        return obj[key]
 
 
 def workflow_from_dict(
@@ -190,8 +204,11 @@ class ManifestReader:
                 Steps, name, bind=f"template:{name}", **self._common(body, {"steps"})
             )
             self.built[name] = steps
+            scope: Dict[str, Any] = {}  # the steps made so far, by name
             for group in body["steps"]:
-                self.make.do(steps, "add", [self._step(Step, s, name) for s in group])
+                made = [self._step(Step, s, name, scope) for s in group]
+                self.make.do(steps, "add", made)
+                scope.update(zip((s["name"] for s in group), made))
             return steps
         if "dag" in body:
             dag = self.make.new(DAG, name, bind=f"template:{name}", **self._common(body, {"dag"}))
@@ -318,7 +335,16 @@ class ManifestReader:
                 self.make.set(t, field, dict(resources[field]))
         return t
 
-    def _step(self, cls: type, d: Dict[str, Any], parent: str) -> Any:
+    def _ref(self, value: Any, scope: Optional[Dict[str, Any]]) -> Any:
+        """An output of an earlier step of the same Steps as a reference, else ``value``."""
+        match = _STEP_OUTPUT.match(value) if isinstance(value, str) and scope else None
+        if match is None or scope is None or match["step"] not in scope:
+            return value
+        return self.make.ref(scope[match["step"]], ("outputs", match["kind"]), match["name"])
+
+    def _step(
+        self, cls: type, d: Dict[str, Any], parent: str, scope: Optional[Dict[str, Any]] = None
+    ) -> Any:
         _unsupported(
             f"step {d.get('name')!r} of {parent!r}", d, _STEP | {"dependencies", "depends"}
         )
@@ -326,7 +352,10 @@ class ManifestReader:
         args = d.get("arguments", {})
         params = {p["name"]: p.get("value", "") for p in args.get("parameters", [])}
         key = params.pop(KEY_PARAMETER, None)
-        artifacts = {a["name"]: self._source(a) for a in args.get("artifacts", [])}
+        params = {k: self._ref(v, scope) for k, v in params.items()}
+        artifacts = {
+            a["name"]: self._ref(self._source(a), scope) for a in args.get("artifacts", [])
+        }
         with_param: Any = d.get("withParam")
         if isinstance(with_param, str) and "{{" not in with_param:
             with_param = json.loads(with_param)

@@ -157,6 +157,9 @@ def test_the_source_is_a_readable_script():
     assert lines[-1] == "wf.submit()"
     assert "step_hello_world = Step('hello-world', hello, parameters={'who': 'world'})" in lines
     assert "steps.add([step_shout_1, step_shout_2])" in lines
+    # an output of an earlier step is written as a reference to it, as the original writes it
+    assert "    parameters={'length': step_hello_world.outputs.parameters['length']}," in lines
+    assert "    artifacts={'greeting': step_hello_world.outputs.artifacts['greeting']}," in lines
     # defaults are left out, long calls are broken over lines
     assert "labels=None" not in code and "envs={}" not in code
     assert max(len(line) for line in lines) <= 99
