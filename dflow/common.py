@@ -6,6 +6,7 @@ The code lives in ``dflow.io`` (``S3Artifact``), ``dflow.lineage``, ``dflow.disc
 
 from __future__ import annotations
 
+from .artifact_sources import CustomArtifact, LocalArtifact
 from .discovery import import_func
 from .http_template import HTTPArtifact
 from .io import S3Artifact
@@ -13,7 +14,9 @@ from .lineage import LineageClient
 from .pickling import CustomHandler, CustomPickler
 
 __all__ = [
+    "CustomArtifact",
     "CustomHandler",
+    "LocalArtifact",
     "CustomPickler",
     "HTTPArtifact",
     "LineageClient",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Union
 
+from .artifact_sources import CustomArtifact, LocalArtifact
 from .context_syntax import join_open_block
 from .errors import InvalidWorkflowError
 from .expressions import ArgoSequence, ArgoVar
@@ -209,12 +210,12 @@ class Step:
                     f"{self.kind} {self.name!r}: template {self.template.name!r} has no input "
                     f"artifact {aname!r} (it takes: {', '.join(known) or 'none'})"
                 )
-            sources = (ArgoVar, S3Artifact, PVC, str, HTTPArtifact)
+            sources = (ArgoVar, S3Artifact, PVC, str, HTTPArtifact, LocalArtifact, CustomArtifact)
             if value is not None and not isinstance(value, sources):
                 raise InvalidWorkflowError(
                     f"{self.kind} {self.name!r}: input artifact {aname!r} must be an output "
-                    "artifact of a step, an input artifact, an S3Artifact, an HTTPArtifact or "
-                    f"None, got {type(value).__name__}"
+                    "artifact of a step, an input artifact, an S3Artifact, an HTTPArtifact, a "
+                    f"LocalArtifact, a CustomArtifact or None, got {type(value).__name__}"
                 )
             if isinstance(value, (InputParameter, OutputParameter)):
                 raise InvalidWorkflowError(

@@ -31,6 +31,34 @@ def store_secrets(entry: Any, namespace: Optional[str], mode: str) -> None:
         create_secrets(executor, namespace=namespace, mode=mode)
 
 
+def upload_local_artifacts(entry: Any) -> None:
+    """Upload each ``LocalArtifact`` the steps take as input (once per object), so that the
+    manifest names it by its store key."""
+    from .artifact_sources import LocalArtifact
+
+    pending = [
+        source
+        for step in steps_of(entry)
+        for source in step.artifacts.values()
+        if isinstance(source, LocalArtifact) and source.uploaded is None
+    ]
+    if not pending:
+        return
+    from .storage import get_client
+    from .storage.artifacts import save_artifact
+
+    client = get_client()
+    for source in pending:
+        if source.uploaded is None:
+            if not os.path.exists(source.local_path):
+                raise InvalidWorkflowError(f"{source!r}: no such file or directory")
+            # one entry under its own name, which Argo places as the input path itself
+            name = os.path.basename(source.local_path)
+            key = client.new_key(f"upload/{uuid.uuid4()}/{name}.tgz")
+            save_artifact(client, source.local_path, key)
+            source.uploaded = S3Artifact(key)
+
+
 def _package_lists(entry: Any, extra: Tuple[str, ...]) -> List[Tuple[str, ...]]:
     """The distinct lists of local packages that Python OP templates ship (``extra`` added)."""
     lists: Dict[Tuple[str, ...], None] = {}

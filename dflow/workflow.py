@@ -196,10 +196,11 @@ class Workflow:
     def submit(self, reuse_step: Optional[List[Any]] = None) -> Any:
         """Render and start the workflow; ``reuse_step`` lists finished steps whose keys to skip."""
         from .argo_objects import ArgoWorkflow
-        from .submission import ship_packages, store_secrets
+        from .submission import ship_packages, store_secrets, upload_local_artifacts
 
         memoize_configmap = f"dflow-memo-{uuid.uuid4().hex[:12]}" if reuse_step else None
         ship_dflow = config["mode"] == "default" and bool(config.get("ship_dflow"))
+        upload_local_artifacts(self.entrypoint)
         context = ship_packages(self.entrypoint, self.context, ship_dflow=ship_dflow)
         manifest = self.to_dict(memoize_configmap=memoize_configmap, context=context)
         store_secrets(self.entrypoint, self.namespace or config["namespace"], config["mode"])

@@ -12,6 +12,7 @@ import hashlib
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple, cast
 
+from ..artifact_sources import CustomArtifact
 from ..dag import DAG
 from ..errors import InvalidWorkflowError
 from ..io import PVC, InputParameter, Inputs, OutputParameter
@@ -301,6 +302,7 @@ class Renderer:
             step.name if counted else None,
             step.name if hook else None,
             tuple((k, v.name, v.subpath) for k, v in step.artifacts.items() if isinstance(v, PVC)),
+            tuple((k, id(v)) for k, v in step.artifacts.items() if isinstance(v, CustomArtifact)),
         )
         cached = self._variants.get(cache_key)
         if cached is not None:
@@ -311,6 +313,9 @@ class Renderer:
         pvc_inputs = {k: v for k, v in step.artifacts.items() if isinstance(v, PVC)}
         if pvc_inputs:
             template = _with_pvc_inputs(template, pvc_inputs, user)
+        for aname, source in step.artifacts.items():
+            if isinstance(source, CustomArtifact):
+                template = _with_custom_input(template, aname, source, user)
         if step.use_resource is not None:
             template = step.use_resource.render(template)
         if step.executor is not None:
@@ -412,6 +417,21 @@ def _with_pvc_inputs(template: OPTemplate, pvcs: Dict[str, PVC], user: str) -> O
             raise InvalidWorkflowError(f"{user}: input artifact {name!r} has no path to mount at")
         mounted.pvcs = list(mounted.pvcs) + [pvc.mounted_at(artifact.path)]
     return mounted
+
+
+def _with_custom_input(
+    template: OPTemplate, name: str, source: CustomArtifact, user: str
+) -> OPTemplate:
+    """The copy ``source.render`` makes to fetch input artifact ``name``, without that input."""
+    rendered = source.render(template.replace(), name)
+    if not isinstance(rendered, OPTemplate) or rendered is template:
+        raise InvalidWorkflowError(
+            f"{user}: {type(source).__name__}.render must return a copy of the template"
+        )
+    if rendered.name == template.name:
+        rendered = rendered.replace(name=suffixed_name(template.name, f"custom-{name}"))
+    rendered.inputs.artifacts.pop(name, None)
+    return rendered
 
 
 def _with_success_tag(template: OPTemplate, step: Step, user: str) -> OPTemplate:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from ..artifact_sources import CustomArtifact, LocalArtifact
 from ..errors import InvalidWorkflowError
 from ..expressions import ArgoVar
 from ..http_template import HTTPArtifact
@@ -188,6 +189,15 @@ def render_artifact_source(name: str, source: Any, step: Any) -> Any:
         return None  # mounted by the step's template variant instead
     if isinstance(source, HTTPArtifact):
         return {"name": name, "http": {"url": source.url}}
+    if isinstance(source, LocalArtifact):
+        if source.uploaded is None:
+            raise InvalidWorkflowError(
+                f"{step.kind} {step.name!r}: input artifact {name!r} is {source!r}, which is "
+                "uploaded when the workflow is submitted; render it with submit()"
+            )
+        return {"name": name, "s3": {"key": source.uploaded.key}}
+    if isinstance(source, CustomArtifact):
+        return None  # the step's template variant fetches it (CustomArtifact.render)
     raise InvalidWorkflowError(
         f"{step.kind} {step.name!r}: input artifact {name!r} has an unsupported source {source!r}"
     )
