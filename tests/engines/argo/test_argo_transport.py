@@ -235,3 +235,30 @@ def test_timeouts_come_from_the_environment_as_numbers(tmp_path):
     env = dict(os.environ, DFLOW_ARGO_REQUEST_TIMEOUT="2.5")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "2.5", out.stderr
+
+
+@pytest.fixture(scope="module")
+def certificate_for_loopback(tmp_path_factory) -> tuple:
+    """A self-signed certificate valid for 127.0.0.1 (subjectAltName), and its key."""
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("tls-san")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return str(cert), str(key)
+
+
+def test_a_users_certificate_authority_verifies_the_server(certificate_for_loopback):
+    cert, _ = certificate_for_loopback
+    with ArgoTestServer(token=TOKEN, tls=certificate_for_loopback) as server:
+        # without the CA the certificate is refused; with the user's CA file it is verified
+        with pytest.raises(ArgoAPIError, match="CERTIFICATE_VERIFY_FAILED"):
+            ArgoEngine(host=server.url, token=TOKEN, namespace="argo", retries=0).list()
+        conf = user_configuration(server.url, ssl_ca_cert=cert)
+        assert conf.verify_ssl is True
+        assert ArgoEngine(namespace="argo", configuration=conf).list() == []
