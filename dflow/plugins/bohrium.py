@@ -202,6 +202,8 @@ class BohriumContext(Context):
         authorization: a token from an earlier login (no login then).
     """
 
+    renders_workflow = True
+
     def __init__(
         self,
         username: Optional[str] = None,

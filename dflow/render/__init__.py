@@ -33,6 +33,7 @@ def render_workflow(
         util_image: the image of the small utility steps dflow adds (success checks).
         context: rewrites every leaf template (default: the workflow's own ``context``).
     """
+    workflow = _seen_by_context(workflow)
     entrypoint = _entrypoint(workflow)
     templates, pvcs = render_templates(
         entrypoint,
@@ -79,6 +80,20 @@ def render_workflow(
         "metadata": metadata,
         "spec": spec,
     }
+
+
+def _seen_by_context(workflow: Any) -> Any:
+    """The workflow as its own context renders it, when that context renders workflows too
+    (``renders_workflow = True``): on a copy, so the annotations and labels it sets reach the
+    manifest and the workflow given is not changed."""
+    context: Any = getattr(workflow, "context", None)
+    if context is None or not getattr(context, "renders_workflow", False):
+        return workflow
+    view = copy.copy(workflow)
+    view.annotations = dict(workflow.annotations)
+    view.labels = dict(workflow.labels)
+    rendered = context.render(view)
+    return view if rendered is None else rendered
 
 
 def _entrypoint(workflow: Any) -> Any:
