@@ -314,6 +314,32 @@ class ArgoWorkflow(ArgoObjectDict):
     def phase(self) -> Optional[str]:
         return (self.get("status") or {}).get("phase")
 
+    def get_sub_nodes(self, node_id: str) -> List[Any]:
+        """The nodes a Steps or DAG node ran, generation by generation (breadth first, not
+        below its outbound nodes); for another node (or a memoized one), the node itself."""
+        nodes = self._nodes()
+        if node_id not in nodes:
+            raise KeyError(f"workflow {self.id!r} has no node {node_id!r}")
+        node = nodes[node_id]
+        memoized = (node.get("memoizationStatus") or {}).get("hit")
+        if node.get("type") not in ("Steps", "DAG") or memoized:
+            return [self.status.nodes[node_id]]
+        outbound = set(node.get("outboundNodes") or ())
+        found: List[Any] = []
+        seen: Set[str] = set()
+        generation = [c for c in node.get("children") or () if c in nodes]
+        while generation:
+            following: List[str] = []
+            for child in generation:
+                if child in seen:
+                    continue
+                seen.add(child)
+                found.append(self.status.nodes[child])
+                if child not in outbound:
+                    following += [c for c in nodes[child].get("children") or () if c in nodes]
+            generation = following
+        return found
+
     def get_duration(self) -> Any:
         """How long the workflow ran (a ``timedelta``; until now while it runs)."""
         from .pod_names import get_duration

@@ -169,10 +169,10 @@ class InputArtifact(_IO):
         self.archive = archive
         self._sub_path = sub_path
 
-    def sub_path(self, sub_path: str) -> InputArtifact:
+    def sub_path(self, path: str) -> InputArtifact:
         """A reference to a file or directory inside this artifact."""
         ref = copy.copy(self)
-        ref._sub_path = _join(self._sub_path, sub_path)
+        ref._sub_path = _join(self._sub_path, path)
         return ref
 
 
@@ -234,10 +234,10 @@ class OutputArtifact(_IO):
         self.optional = optional
         self._sub_path: Optional[str] = None
 
-    def sub_path(self, sub_path: str) -> OutputArtifact:
+    def sub_path(self, path: str) -> OutputArtifact:
         """A reference to a file or directory inside this artifact."""
         ref = copy.copy(self)
-        ref._sub_path = _join(self._sub_path, sub_path)
+        ref._sub_path = _join(self._sub_path, path)
         return ref
 
 

@@ -164,22 +164,23 @@ class Workflow:
         return str(yaml.safe_dump(self.to_dict(), **kwargs))
 
     @classmethod
-    def from_dict(cls, manifest: Dict[str, Any]) -> Workflow:
+    def from_dict(cls, d: Dict[str, Any]) -> Workflow:
         """A workflow rebuilt from a manifest; ``to_dict`` gives the same manifest back."""
         from .parse import workflow_from_dict
 
-        return workflow_from_dict(cls, manifest)
+        return workflow_from_dict(cls, d)
 
     @classmethod
-    def from_json(cls, text: str) -> Workflow:
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, s: str) -> Workflow:
+        """A workflow rebuilt from its JSON manifest."""
+        return cls.from_dict(json.loads(s))
 
     @classmethod
-    def from_yaml(cls, text: str) -> Workflow:
+    def from_yaml(cls, s: str) -> Workflow:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return cls.from_dict(yaml.load(text, Loader=loader))
+        return cls.from_dict(yaml.load(s, Loader=loader))
 
     # -- running -------------------------------------------------------------------------------
 
@@ -226,11 +227,25 @@ class Workflow:
             raise InvalidWorkflowError(f"workflow {self.name!r} has not been submitted")
         return self.id
 
-    def query(self) -> Any:
-        """The workflow as the engine reports it now (an ``ArgoWorkflow``)."""
+    def query(self, fields: Optional[List[str]] = None, retry: Optional[int] = None) -> Any:
+        """The workflow as the engine reports it now (an ``ArgoWorkflow``).
+
+        Args:
+            fields: (Argo) ask the server for these field paths only, e.g.
+                ``["metadata.name", "status.phase"]``, for big workflows.
+            retry: (Argo) how many more times to ask when the server cannot be reached.
+        """
         from .argo_objects import ArgoWorkflow
 
-        return ArgoWorkflow(self._get_engine().get(self._require_id()))
+        engine = self._get_engine()
+        if fields is None and retry is None:
+            return ArgoWorkflow(engine.get(self._require_id()))
+        if config["mode"] != "default":
+            raise InvalidWorkflowError(
+                "Workflow.query(fields=, retry=) asks the Argo server; the local engine answers "
+                "the whole workflow at once"
+            )
+        return ArgoWorkflow(engine.get(self._require_id(), retries=retry, fields=fields))
 
     def query_status(self) -> str:
         """The phase: Pending, Running, Succeeded, Failed or Error."""

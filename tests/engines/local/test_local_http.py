@@ -19,6 +19,7 @@ from dflow import (
     Step,
     Workflow,
 )
+from dflow.errors import StorageError
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -124,3 +125,11 @@ def test_http_objects_check_their_arguments():
         HTTPArtifact("ftp://x")
     with pytest.raises(ValueError, match="method"):
         HTTPOPTemplate(url="http://x", method="FETCH")
+
+
+def test_http_artifact_downloads_here(server, tmp_path):
+    path = HTTPArtifact(server + "/data/file.txt").download(str(tmp_path / "out"))
+    assert path == str(tmp_path / "out" / "file.txt")
+    assert json.loads(open(path).read())["path"] == "/data/file.txt"
+    with pytest.raises(StorageError, match="cannot fetch"):
+        HTTPArtifact(server + "/missing/x").download(str(tmp_path))
