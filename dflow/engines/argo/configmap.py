@@ -55,8 +55,10 @@ def create_configmap(
     token: Optional[str] = None,
     config_file: Optional[str] = None,
     insecure: bool = False,
+    timeout: float = 60.0,
 ) -> None:
-    """Create ConfigMap ``name`` in ``namespace`` holding ``data``.
+    """Create ConfigMap ``name`` in ``namespace`` holding ``data``, waiting at most ``timeout``
+    seconds for the connection and for each read.
 
     Raises:
         ArgoAPIError: the Kubernetes API refused it (status and message of its answer).
@@ -69,7 +71,9 @@ def create_configmap(
         metadata=client.V1ObjectMeta(name=name, labels=dict(labels)), data=dict(data)
     )
     try:
-        api.create_namespaced_config_map(namespace, body)
+        api.create_namespaced_config_map(
+            namespace, body, _request_timeout=(min(10.0, timeout), timeout)
+        )
     except ApiException as exc:
         raise ArgoAPIError(
             int(exc.status or 0),

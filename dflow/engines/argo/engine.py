@@ -123,6 +123,7 @@ class ArgoEngine:
             token=self.token,
             config_file=self.k8s_config_file,
             insecure=self.insecure,
+            timeout=self.client.timeout,
         )
 
     def get(

@@ -226,3 +226,24 @@ def test_workflow_wait_timeout_on_the_local_engine(tmp_path):
         config.update(saved[0])
         s3_config.clear()
         s3_config.update(saved[1])
+
+
+def test_a_silent_kubernetes_api_fails_the_reuse_submission_in_bounded_time(argo_config):
+    from dflow import ShellOPTemplate
+    from dflow.config import config
+
+    def keyed() -> Workflow:
+        wf = Workflow("memo")
+        wf.add(Step("a", ShellOPTemplate(name="a", image="alpine", script="true"), key="a-1"))
+        return wf
+
+    first = keyed()
+    first.submit()
+    (reused,) = first.query_step(key="a-1")
+    config["argo_request_timeout"] = 0.5
+    argo_config.hold_next(20, method="POST", path_contains="/configmaps")
+    start = time.monotonic()
+    with pytest.raises(ArgoAPIError, match="memoization ConfigMap"):
+        keyed().submit(reuse_step=[reused])
+    assert time.monotonic() - start < 15
+    assert len(argo_config.workflows) == 1  # the second workflow was never submitted
