@@ -15,7 +15,14 @@ from .errors import DflowError
 from .io import BIG_PREFIX, S3Artifact
 from .wire import described_type, encode_value
 
-__all__ = ["ArgoObjectDict", "ArgoParameter", "ArgoArtifact", "ArgoStep", "ArgoWorkflow"]
+__all__ = [
+    "ArgoObjectDict",
+    "ArgoObjectList",
+    "ArgoParameter",
+    "ArgoArtifact",
+    "ArgoStep",
+    "ArgoWorkflow",
+]
 
 KEY_PARAMETER = "dflow_key"
 Filter = Union[None, str, Iterable[str]]
@@ -24,12 +31,23 @@ Filter = Union[None, str, Iterable[str]]
 class _WrappedList(list):
     """A list whose dicts have already been turned into views."""
 
+    def recover(self) -> List[Any]:
+        """A plain-list deep copy, as the JSON it came from."""
+        return json.loads(json.dumps(self))
+
+
+class ArgoObjectList(_WrappedList):
+    """A list of a status whose dicts (and lists) read as views, as in ``ArgoObjectDict``."""
+
+    def __init__(self, li: Iterable[Any] = ()) -> None:
+        super().__init__(_wrap(v) for v in li)
+
 
 def _wrap(value: Any) -> Any:
     if type(value) is dict:
         return ArgoObjectDict(value)
     if type(value) is list:
-        return _WrappedList(_wrap(v) for v in value)
+        return ArgoObjectList(value)
     return value
 
 
@@ -54,7 +72,7 @@ class ArgoObjectDict(dict):
             value = cls(value)
             dict.__setitem__(self, name, value)
         elif type(value) is list:
-            value = _WrappedList(_wrap(v) for v in value)
+            value = ArgoObjectList(value)
             dict.__setitem__(self, name, value)
         return value
 

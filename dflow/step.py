@@ -310,6 +310,7 @@ __getattr__ = lazy_attributes(
             "argo_sum",
         ],
         "dflow.expressions",
-    ),
+    )
+    | {"upload_python_packages": "dflow.submission"},
     globals(),
 )

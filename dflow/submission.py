@@ -15,7 +15,13 @@ from .graph import steps_of
 from .io import S3Artifact
 from .python.template import PACKAGES_ARTIFACT
 
-__all__ = ["store_secrets", "ship_packages", "PackagesContext"]
+__all__ = [
+    "store_secrets",
+    "ship_packages",
+    "PackagesContext",
+    "upload_python_packages",
+    "upload_local_artifacts",
+]
 
 
 def store_secrets(entry: Any, namespace: Optional[str], mode: str) -> None:
@@ -97,25 +103,35 @@ def ship_packages(
     if not lists:
         return None
     from .storage import get_client
-    from .storage.transfer import upload_tar_gz
 
     client = get_client()
-    uploaded: Dict[Tuple[str, ...], S3Artifact] = {}
-    for paths in lists:
-        entries = []
-        for path in paths:
-            if not os.path.exists(path):
-                raise InvalidWorkflowError(f"python package {path!r} does not exist")
-            # under one top directory: Argo unpacks a one-entry archive AS the input path
-            name = os.path.basename(os.path.normpath(path))
-            entries.append((os.path.abspath(path), f"{PACKAGES_ARTIFACT}/{name}"))
-        names = [name for _, name in entries]
-        if len(set(names)) != len(names):
-            raise InvalidWorkflowError(f"python packages {list(paths)} have clashing names")
-        key = client.new_key(f"upload/{uuid.uuid4()}/{PACKAGES_ARTIFACT}.tgz")
-        upload_tar_gz(client, entries, key, 6)
-        uploaded[paths] = S3Artifact(key)
+    uploaded = {paths: upload_python_packages(paths, client) for paths in lists}
     return PackagesContext(uploaded, extra, context)
+
+
+def upload_python_packages(python_packages: Any, client: Any = None) -> S3Artifact:
+    """Upload local packages (directories or modules) as one artifact, flat, each under its own
+    name; ``PythonOPTemplate(python_packages=<the answer>)`` puts them on the OP's path."""
+    from .storage import get_client
+    from .storage.transfer import upload_tar_gz
+
+    if isinstance(python_packages, (str, os.PathLike)):
+        python_packages = [python_packages]
+    paths = [os.fspath(p) for p in python_packages]
+    entries = []
+    for path in paths:
+        if not os.path.exists(path):
+            raise InvalidWorkflowError(f"python package {path!r} does not exist")
+        # under one top directory: Argo unpacks a one-entry archive AS the input path
+        name = os.path.basename(os.path.normpath(path))
+        entries.append((os.path.abspath(path), f"{PACKAGES_ARTIFACT}/{name}"))
+    names = [name for _, name in entries]
+    if len(set(names)) != len(names):
+        raise InvalidWorkflowError(f"python packages {paths} have clashing names")
+    client = client or get_client()
+    key = client.new_key(f"upload/{uuid.uuid4()}/{PACKAGES_ARTIFACT}.tgz")
+    upload_tar_gz(client, entries, key, 6)
+    return S3Artifact(key)
 
 
 class PackagesContext:

@@ -171,3 +171,30 @@ def test_durations_of_queried_objects():
     assert wf.get_duration() == datetime.timedelta(seconds=30)
     step = ArgoStep({"startedAt": "2024-01-01T00:00:00Z", "finishedAt": "2024-01-01T01:00:00Z"})
     assert step.get_duration() == datetime.timedelta(hours=1)
+
+
+def test_argo_object_list_reads_as_views():
+    from dflow.argo_objects import ArgoObjectList
+
+    # checked against pydflow 1.8.134
+    items = ArgoObjectList([{"a": 1}, [1, {"b": 2}]])
+    assert items[0].a == 1 and items[1][1].b == 2
+    assert isinstance(items[1], ArgoObjectList)
+    assert items.recover() == [{"a": 1}, [1, {"b": 2}]]
+
+
+def test_upload_python_packages_ships_them_to_an_op(tmp_path, monkeypatch):
+    from dflow.config import s3_config
+    from dflow.step import upload_python_packages
+    from dflow.storage import LocalClient, download_artifact
+
+    monkeypatch.setitem(s3_config, "storage_client", LocalClient(str(tmp_path / "store")))
+    pkg = tmp_path / "mypkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("X = 1\n")
+    art = upload_python_packages([str(pkg)])
+    out = tmp_path / "out"
+    download_artifact(art, path=str(out))
+    assert (out / "mypkg" / "__init__.py").read_text() == "X = 1\n"
+    with pytest.raises(ValueError, match="does not exist"):
+        upload_python_packages([str(tmp_path / "missing")])

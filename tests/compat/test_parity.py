@@ -113,6 +113,15 @@ _SSH_SCRIPT = (
 )
 KEPT: Dict[str, str] = {
     "dflow.python.utils:": _RUNTIME,
+    "dflow.util_ops:": (
+        "the reference's helper templates (success counting, slice set-up); ours renders "
+        "continue_on_num_success/ratio and slices with its own check template and runtime"
+    ),
+    **dict.fromkeys(
+        ["dflow.executor:run_script", "dflow.executor:render_script_with_tmp_root"],
+        "the reference's script builders of its executors; ours is "
+        "dflow.executors.container.container_run",
+    ),
     **{
         f"{module}:ArgoStep(workflow)": (
             "the reference hands each step view its workflow for debug-mode lookups; a step "
@@ -304,7 +313,6 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow:Workflow.to_graph",
         "dflow:Workflow.to_graph_json",
         "dflow:Workflow.to_graph_yaml",
-        "dflow.argo_objects:ArgoObjectList",
         "dflow.argo_objects:ArgoStep.delete_pod",
         "dflow.argo_objects:ArgoStep.get_pod",
         "dflow.argo_objects:ArgoStep.get_script",
@@ -349,8 +357,6 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.dag:DAG.from_graph",
         "dflow.dag:DAG.from_graph(graph)",
         "dflow.dag:DAG.from_graph(templates)",
-        "dflow.executor:render_script_with_tmp_root",
-        "dflow.executor:run_script",
         "dflow.io:ArgoVar(is_str)",
         "dflow.io:AutonamedDict.convert_to_graph",
         "dflow.io:Expression",
@@ -539,7 +545,6 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.step:Step.from_graph",
         "dflow.step:Step.from_graph(graph)",
         "dflow.step:Step.from_graph(templates)",
-        "dflow.step:upload_python_packages",
         "dflow.steps:Steps.add_slices",
         "dflow.steps:Steps.add_slices(slices)",
         "dflow.steps:Steps.add_slices(layer)",
@@ -556,9 +561,6 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.task:Task.from_graph",
         "dflow.task:Task.from_graph(graph)",
         "dflow.task:Task.from_graph(templates)",
-        "dflow.util_ops:CheckNumSuccess",
-        "dflow.util_ops:CheckSuccessRatio",
-        "dflow.util_ops:InitArtifactForSlices",
         "dflow.utils:MinioClient.copy(src)",
         "dflow.utils:MinioClient.copy(dst)",
         "dflow.utils:MinioClient.download(path)",
