@@ -30,8 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "executors"))
 
-from servers import running_slurm, running_sshd  # noqa: E402
-
 from dflow import Step, Steps, Workflow, argo_range, config, s3_config  # noqa: E402
 from dflow.executors import SlurmRemoteExecutor  # noqa: E402
 from dflow.plugins.dispatcher import DispatcherExecutor  # noqa: E402
@@ -88,6 +86,9 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
+    # imported here: the OP's module-level imports are shipped with its source to the jobs
+    from servers import running_slurm, running_sshd
+
     from dflow.storage import LocalClient
 
     work = Path(tempfile.mkdtemp(prefix="dflow-bench-", dir="/var/tmp"))

@@ -157,8 +157,12 @@ class RemoteBase(Executor):
             changes["image_pull_policy"] = self.image_pull_policy
         new = template.replace(**changes)
         # The copy is a shell script now: drop the class's own hooks (a Python OP's script
-        # writers), keep every shared field (timeout, retries, resources, volumes, ...).
+        # writers), keep every shared field (timeout, retries, resources, volumes, ...) and the
+        # arguments the step passes (a sliced step's slice index).
+        step_arguments = getattr(template, "step_arguments", None)
         new.__class__ = ShellOPTemplate
+        if step_arguments is not None:
+            new.step_arguments = step_arguments  # type: ignore[attr-defined]
         return new
 
     def runner(self, template: ScriptOPTemplate, token: str) -> str:

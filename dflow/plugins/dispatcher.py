@@ -406,10 +406,13 @@ class DispatcherExecutor(Executor):
             changes["requests"] = _ephemeral(template.requests)
             changes["limits"] = _ephemeral(template.limits)
         new = template.replace(**changes)
+        step_arguments = getattr(template, "step_arguments", None)
         new.__class__ = _MergedDispatch if merge else _Dispatched
         if merge:
             del new.inputs.parameters[SLICE_PARAMETER]
             new.inputs.parameters[ITEMS_PARAMETER] = InputParameter()
+        elif step_arguments is not None:  # a sliced step still passes each item its slice
+            new.step_arguments = step_arguments  # type: ignore[attr-defined]
         return new
 
     def _spec(

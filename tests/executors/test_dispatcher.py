@@ -161,6 +161,9 @@ def _check_copied(local_root: Path, wf: Workflow) -> None:
 def test_shell_local_runs_the_step_and_brings_outputs_back(
     local_root: Path, tmp_path: Path, remote_root: Path
 ) -> None:
+    # checked against the original 1.8.134 (debug mode, the same LocalContext/Shell machine): a
+    # step's output parameter comes back there too; a failing script fails the step there as well,
+    # after DPDispatcher resubmitted it three times (we resubmit only jobs the scheduler lost)
     # GIVEN a step with a parameter, an artifact and a variable, sent to DPDispatcher's Shell
     wf = _run_copy(tmp_path, _local(remote_root))
     # THEN it ran remotely (/tmp pointed into the task's directory) and its outputs came back
@@ -224,6 +227,28 @@ def test_merged_sliced_step_is_one_submission_with_stacked_outputs(
     assert len(set(outputs["pid"].value)) == len(xs)  # one process per task
     texts = wf.query_step(name="gather")[0].outputs.parameters["texts"].value
     assert texts == [f"t:{x * x}" for x in xs]
+
+
+def test_sliced_step_without_merging_is_one_submission_per_item(
+    local_root: Path, remote_root: Path
+) -> None:
+    executor = _local(remote_root, remote_command=[sys.executable])
+    xs = [2, 3, 4]
+    wf = Workflow(name="fanned", steps=Steps("fanned"))
+    wf.add(
+        Step(
+            "square",
+            PythonOPTemplate(dispatcher_ops.Square),
+            parameters={"x": xs, "tag": "t"},
+            with_param=argo_range(len(xs)),
+            slices=Slices(input_parameter=["x"], output_parameter=["y"]),
+            executor=executor,
+        )
+    )
+    wf.submit()
+    assert wf.query_status() == "Succeeded", wf.query_step(phase="Failed")
+    pods = sorted((s.name, s.outputs.parameters["y"].value) for s in wf.query_step(type="Pod"))
+    assert [y for _, y in pods] == [4, 9, 16]
 
 
 def test_merged_step_with_a_failing_item_fails_with_its_code(

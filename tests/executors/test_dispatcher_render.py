@@ -22,6 +22,7 @@ from dflow import (
     argo_range,
 )
 from dflow.errors import InvalidWorkflowError
+from dflow.executors import RemoteExecutor, SlurmRemoteExecutor
 from dflow.plugins import dispatcher as plugin
 from dflow.plugins import dispatcher_runtime
 from dflow.plugins.dispatcher import DispatcherArtifact, DispatcherExecutor
@@ -288,3 +289,31 @@ def test_runtime_names_the_step_tmp_only_as_its_root() -> None:
         if pattern.search(line) and not line.lstrip().startswith(("#", '"""')) and "``" not in line
     ]
     assert code == ['ROOT = "/tmp"  # the step\'s container /tmp (the local engine maps it)']
+
+
+@pytest.mark.parametrize(
+    "executor",
+    [
+        DispatcherExecutor(host="h"),
+        RemoteExecutor(host="h"),
+        SlurmRemoteExecutor(host="h", header="#SBATCH -N 1"),
+    ],
+    ids=["dispatcher", "ssh", "slurm"],
+)
+def test_a_sliced_fan_out_through_an_executor_still_passes_each_slice(
+    render: Any, executor: Any
+) -> None:
+    step = Step(
+        "square",
+        PythonOPTemplate(dispatcher_ops.Square),
+        parameters={"x": [1, 2], "tag": "t"},
+        with_param=argo_range(2),
+        slices=Slices(input_parameter=["x"], output_parameter=["y"]),
+        executor=executor,
+    )
+    wf = Workflow(name="sliced", steps=Steps("sliced"))
+    wf.add(step)
+    rendered = render(wf)["spec"]["templates"][0]["steps"][0][0]
+    assert "withParam" in rendered
+    args = {p["name"]: p["value"] for p in rendered["arguments"]["parameters"]}
+    assert args["dflow_slice"] == "{{item}}"
