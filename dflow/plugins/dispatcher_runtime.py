@@ -103,8 +103,9 @@ case $W in *[!A-Za-z0-9_./+,:@%=-]*)
   exit 2;;
 esac
 C=$(cd ../{COMMON} && pwd -P) || exit 1
-rm -rf tmp && mkdir -p tmp/.dflow || exit 1
+rm -rf tmp {OUT_TAR} && mkdir -p tmp/.dflow || exit 1
 echo $$ > tmp/.dflow/pid
+trap 'dflow_stopped=1' TERM
 if [ -e ../{STOP} ]; then echo "dflow: the step was stopped before this task ran" >&2; exit 143; fi
 if [ -d "$C/tmp" ]; then
   cp -Rl "$C/tmp/." tmp/ 2>/dev/null || cp -R "$C/tmp/." tmp/ || exit 1
@@ -257,21 +258,31 @@ def _jobs(submission: Any) -> str:
     return ", ".join(ids) if ids else "none submitted"
 
 
-def cancel(submission: Any, where: str) -> List[str]:
+def cancel(submission: Any, where: str, grace: float = 0, spec: Any = None) -> List[str]:
     """Stop the submission: no task starts any more, running tasks and jobs end; returns job ids.
 
     A task that starts after the stop file exists exits at once. With the ``Shell`` batch type a
     job is a process tree on the host, whose every process is ended (killing the job's shell alone
     would leave the step's script running); with a scheduler, the scheduler cancels the job.
     """
-    from dpdispatcher.utils.job_status import JobStatus
-
     machine = submission.machine
     shell = type(machine).__name__ in ("Shell", "DistributedShell")
     try:
         machine.context.block_call(_stop_tasks(shell))
     except Exception as exc:  # keep going: the jobs must be cancelled all the same
         _say(f"cannot stop the tasks on {where}: {exc}")
+    if grace > 0 and spec is not None:
+        if not shell:
+            _kill_jobs(submission, where, False)
+        _collect_stopped(submission, spec, grace, where)
+    return _kill_jobs(submission, where, shell)
+
+
+def _kill_jobs(submission: Any, where: str, shell: bool) -> List[str]:
+    """Cancel the unfinished jobs with the scheduler, or end their process trees (``Shell``)."""
+    from dpdispatcher.utils.job_status import JobStatus
+
+    machine = submission.machine
     cancelled = []
     for job in submission.belonging_jobs:
         if not job.job_id or job.job_state in (JobStatus.finished,):
@@ -286,6 +297,28 @@ def cancel(submission: Any, where: str) -> List[str]:
         except Exception as exc:  # keep going: every other job must be cancelled too
             _say(f"cannot cancel job {job.job_id} on {where}: {exc}")
     return cancelled
+
+
+def _collect_stopped(submission: Any, spec: Dict[str, Any], grace: float, where: str) -> None:
+    """Within ``grace`` seconds, bring back what the stopped tasks packed (their outputs so far)."""
+    context = submission.machine.context
+    tasks = [t.task_work_path for t in submission.belonging_tasks]
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            if all(context.check_file_exists(f"{t}/{OUT_TAR}") for t in tasks):
+                break
+        except Exception:  # the host may be busy: try again until the deadline
+            pass
+        time.sleep(0.2)
+    try:
+        context.download(submission, check_exists=True, mark_failure=False)
+        work = context.local_root
+        found = [t for t in tasks if os.path.isfile(os.path.join(work, t, OUT_TAR))]
+        collect(spec, work, found)
+        _say(f"brought back the outputs of {len(found)} of {len(tasks)} stopped task(s)")
+    except Exception as exc:
+        _say(f"cannot bring back the stopped tasks' outputs from {where}: {exc}")
 
 
 # the process ids of a process and all its descendants, one per line
@@ -512,7 +545,8 @@ def main() -> int:
     except Stopped:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         submission = _current.get("submission")
-        ids = cancel(submission, where) if submission is not None else []
+        grace = float(spec.get("grace") or 0)
+        ids = cancel(submission, where, grace, spec) if submission is not None else []
         _say(
             f"the step was stopped; its tasks on {where} were stopped "
             f"(jobs cancelled: {', '.join(ids) or 'none yet submitted'})"

@@ -165,10 +165,16 @@ def test_shell_local_runs_the_step_and_brings_outputs_back(
     # step's output parameter comes back there too; a failing script fails the step there as well,
     # after DPDispatcher resubmitted it three times (we resubmit only jobs the scheduler lost)
     # GIVEN a step with a parameter, an artifact and a variable, sent to DPDispatcher's Shell
-    wf = _run_copy(tmp_path, _local(remote_root))
+    hooks = {
+        "pre_script": "import sys\nprint('pre-hook ran', file=sys.stderr)\n",
+        "post_script": "import sys\nprint('post-hook ran', file=sys.stderr)\n",
+    }
+    wf = _run_copy(tmp_path, _local(remote_root, **hooks))
     # THEN it ran remotely (/tmp pointed into the task's directory) and its outputs came back
     _check_copied(local_root, wf)
-    assert f"ran in {remote_root}" in _step_log(local_root, wf, "copy")
+    log = _step_log(local_root, wf, "copy")
+    assert f"ran in {remote_root}" in log
+    assert "pre-hook ran" in log and "post-hook ran" in log
     # and the remote work directory is gone (clean=True)
     assert not any(p.is_dir() for p in remote_root.iterdir())
 
@@ -178,7 +184,7 @@ def test_remote_failure_gives_exit_code_and_remote_message(
 ) -> None:
     fail = ShellOPTemplate(name="fail", script="echo 'remote says: boom' >&2\nexit 7\n")
     wf = Workflow(name="fail")
-    wf.add(Step("fail", fail, executor=_local(remote_root)))
+    wf.add(Step("fail", fail, executor=_local(remote_root, clean=False)))
     wf.submit()
     assert wf.query_status() == "Failed"
     step = [s for s in wf.query_step(name="fail") if s.type == "Pod"][0]
@@ -186,6 +192,9 @@ def test_remote_failure_gives_exit_code_and_remote_message(
     assert "remote says: boom" in step.message
     assert f"the step failed on LocalContext {remote_root}" in step.message
     assert "jobs: " in step.message
+    # clean=False keeps the remote work directory (the local context moved the log back)
+    kept = list(remote_root.glob("*/task.000000/tmp/.dflow/script"))
+    assert len(kept) == 1 and "remote says: boom" in kept[0].read_text()
 
 
 def test_merged_sliced_step_is_one_submission_with_stacked_outputs(
@@ -320,6 +329,28 @@ def test_terminated_workflow_kills_the_shell_job(
     _wait_gone(4321, log)
 
 
+def test_grace_period_brings_back_what_a_stopped_step_wrote(
+    local_root: Path, remote_root: Path
+) -> None:
+    marker = remote_root.parent / "started-grace"  # outside the mapped /tmp
+    partial = ShellOPTemplate(
+        name="partial",
+        script="mkdir -p /tmp/outputs\necho 'half done' > /tmp/outputs/part\n"
+        f"echo started > {marker}\nexec sleep 4324\n",
+        outputs=Outputs(parameters={"part": OutputParameter(value_from_path="/tmp/outputs/part")}),
+    )
+    wf = Workflow(name="grace")
+    executor = _local(remote_root, terminate_grace_period=1)
+    wf.add(Step("partial", partial, executor=executor))
+    _terminate_when_started(wf, marker)
+    log = _step_log(local_root, wf, "partial")
+    assert "brought back the outputs of 1 of 1 stopped task(s)" in log, log
+    node = [s for s in wf.query_step(name="partial") if s.type == "Pod"][0]
+    part = local_root / "workflows" / wf.id / "steps" / node.id / "tmp" / "outputs" / "part"
+    assert part.read_text() == "half done\n"
+    _wait_gone(4324, log)
+
+
 # -- Shell over SSH ------------------------------------------------------------------------------
 
 
@@ -345,6 +376,28 @@ def test_terminated_workflow_kills_the_ssh_shell_job(
     assert "the step was stopped; its tasks on " in log, log
     assert "root@127.0.0.1" in log
     _wait_gone(4322, log)
+
+
+def test_submission_errors_are_retried_then_reported(local_root: Path, remote_root: Path) -> None:
+    closed = free_port()  # nothing listens there
+    executor = DispatcherExecutor(
+        host="127.0.0.1",
+        port=closed,
+        password="x",
+        remote_root=str(remote_root),
+        retry_on_submission_error=1,
+        **QUICK,
+    )
+    wf = Workflow(name="unreachable")
+    wf.add(Step("hello", ShellOPTemplate(name="hello", script="echo hi\n"), executor=executor))
+    wf.submit()
+    assert wf.query_status() == "Failed"
+    log = _step_log(local_root, wf, "hello")
+    assert log.count(f"submission to root@127.0.0.1:{closed} failed") == 1, log
+    assert "retrying" in log
+    step = [s for s in wf.query_step(name="hello") if s.type == "Pod"][0]
+    assert "exit code 255" in step.message
+    assert f"cannot log in to root@127.0.0.1:{closed}" in step.message
 
 
 @pytest.fixture(scope="module")

@@ -317,3 +317,38 @@ def test_a_sliced_fan_out_through_an_executor_still_passes_each_slice(
     assert "withParam" in rendered
     args = {p["name"]: p["value"] for p in rendered["arguments"]["parameters"]}
     assert args["dflow_slice"] == "{{item}}"
+
+
+def test_container_runtimes_run_the_script_in_the_templates_image() -> None:
+    spec: Dict[str, Any] = {
+        "remote_command": ["python3"],
+        "downloads": ["outputs"],
+        "envs": ["MODE"],
+        "token": None,
+        "container": {
+            "kind": "docker",
+            "executable": "/usr/bin/docker",
+            "args": "--network host",
+            "image": "python:3.11",
+            "pull": "IfNotPresent",
+        },
+    }
+    run = dispatcher_runtime.run_sh(spec)
+    assert (
+        '/usr/bin/docker run --rm --pull=missing -v "$W/"tmp:/tmp -w /tmp -e MODE -e DFLOW_SLICE '
+        "--network host python:3.11 python3 /tmp/.dflow/script"
+    ) in run
+    spec["container"] = dict(spec["container"], kind="singularity", executable="singularity")
+    run = dispatcher_runtime.run_sh(spec)
+    assert 'singularity exec -B "$W/"tmp:/tmp --network host' in run
+    assert "docker://python:3.11" in run
+
+
+def test_executor_envs_go_to_the_dispatcher_container_only(render: Any) -> None:
+    executor = DispatcherExecutor(host="h", envs={"HTTPS_PROXY": "http://proxy:3128"})
+    wf = Workflow(name="envs")
+    wf.add(Step("s", ShellOPTemplate(name="hello", script="true"), executor=executor))
+    leaf = [t for t in render(wf)["spec"]["templates"] if "script" in t][0]
+    envs = _envs(leaf)
+    assert envs["HTTPS_PROXY"]["value"] == "http://proxy:3128"
+    assert json.loads(envs["DFLOW_DISPATCHER_SPEC"]["value"])["envs"] == []
