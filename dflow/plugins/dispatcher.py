@@ -136,7 +136,7 @@ class DispatcherExecutor(Executor):
         port: int = 22,
         username: str = "root",
         password: Union[str, Secret, None] = None,
-        private_key_file: Optional[os.PathLike] = None,
+        private_key_file: Union[str, os.PathLike, None] = None,
         image: Optional[str] = None,
         image_pull_policy: Optional[str] = None,
         command: Union[str, List[str]] = "python3",
@@ -145,7 +145,7 @@ class DispatcherExecutor(Executor):
         machine_dict: Optional[dict] = None,
         resources_dict: Optional[dict] = None,
         task_dict: Optional[dict] = None,
-        json_file: Optional[os.PathLike] = None,
+        json_file: Union[str, os.PathLike, None] = None,
         docker_executable: Optional[str] = None,
         singularity_executable: Optional[str] = None,
         container_args: str = "",
@@ -297,15 +297,15 @@ class DispatcherExecutor(Executor):
     def _secrets(
         self,
         password: Union[str, Secret, None],
-        key_file: Optional[os.PathLike],
+        key_file: Union[str, os.PathLike, None],
         key: Union[str, Secret, None],
         what: str,
     ) -> None:
         profile = self.machine_dict.get("remote_profile")
         if isinstance(profile, dict):
             # a password or passphrase given in machine_dict travels as a secret too
-            password = profile.pop("password", None) if password is None else password
-            profile.pop("password", None)
+            in_profile = profile.pop("password", None)
+            password = in_profile if password is None else password
             passphrase = profile.pop("passphrase", None)
             if profile.get("key_filename") and key_file is None and key is None:
                 key_file = profile.pop("key_filename")
