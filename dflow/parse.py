@@ -108,6 +108,23 @@ class Direct:
         return obj[key]
 
 
+def _check_shape(manifest: Any) -> None:
+    """The parts the parser walks are there with their types, or an error names the one that
+    is not (an empty document, a list, a template without a name)."""
+    if not isinstance(manifest, dict):
+        got = "an empty document" if manifest is None else f"a {type(manifest).__name__}"
+        raise InvalidWorkflowError(f"a Workflow manifest is a mapping; got {got}")
+    for part in ("metadata", "spec"):
+        if not isinstance(manifest.get(part, {}), dict):
+            raise InvalidWorkflowError(f"the manifest's {part} is not a mapping")
+    templates = (manifest.get("spec") or {}).get("templates", [])
+    if not isinstance(templates, list):
+        raise InvalidWorkflowError("the manifest's spec.templates is not a list")
+    for i, tmpl in enumerate(templates):
+        if not isinstance(tmpl, dict) or not isinstance(tmpl.get("name"), str):
+            raise InvalidWorkflowError(f"spec.templates[{i}] has no name")
+
+
 def workflow_from_dict(
     cls: Callable[..., Any], manifest: Dict[str, Any], maker: Optional[Maker] = None
 ) -> Any:
@@ -129,6 +146,7 @@ class ManifestReader:
     ``workflow(cls)`` the whole workflow, each through the maker."""
 
     def __init__(self, manifest: Dict[str, Any], make: Maker) -> None:
+        _check_shape(manifest)
         if manifest.get("kind", "Workflow") != "Workflow":
             raise InvalidWorkflowError(
                 f"expected a Workflow manifest, got kind {manifest.get('kind')!r}"

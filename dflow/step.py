@@ -198,6 +198,11 @@ class Step:
                     f"{self.kind} {self.name!r}: template {self.template.name!r} has no input "
                     f"parameter {pname!r} (it takes: {', '.join(known) or 'none'})"
                 )
+            if isinstance(value, str) and "\0" in value:
+                raise InvalidWorkflowError(
+                    f"{self.kind} {self.name!r}: input parameter {pname!r} contains a NUL byte, "
+                    "which no script, argument or environment variable can carry"
+                )
             self.parameters[pname] = value
         self._inputs = None
 

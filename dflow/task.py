@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, List, Optional, Union
 
 from .context_syntax import join_open_block
@@ -9,6 +10,11 @@ from .errors import InvalidWorkflowError
 from .step import Step
 
 __all__ = ["Task"]
+
+
+def _dependency_base(dep: str) -> str:
+    """The task a dependency names: ``"train"`` for ``"train"`` or ``"train.Succeeded"``."""
+    return re.split(r"[.\s]", dep.strip("()! "), maxsplit=1)[0]
 
 
 class Task(Step):
@@ -41,4 +47,6 @@ class Task(Step):
                 raise InvalidWorkflowError(
                     f"task {name!r}: a dependency must be a Task or a task name, got {dep!r}"
                 )
+            if _dependency_base(self.dependencies[-1]) == name:
+                raise InvalidWorkflowError(f"task {name!r} depends on itself")
         join_open_block(self)

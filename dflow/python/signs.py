@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, MutableMapping, Optional, Set, Union
 
@@ -117,11 +118,51 @@ class OPIO(MutableMapping):
 
 class OPIOSign(OPIO):
     """The types an OP takes or gives, by key: a plain type, ``Parameter``, ``BigParameter``
-    or ``Artifact``; plain types are read as ``Parameter(type)``."""
+    or ``Artifact``; plain types are read as ``Parameter(type)``. A type given as a string
+    (``"int"``, ``"List[Path]"``) is resolved as an annotation, in the module that builds the sign.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if any(isinstance(v, str) for v in self._data.values()):
+            where = sys._getframe(1).f_globals
+            for key, value in self._data.items():
+                if isinstance(value, str):
+                    self._data[key] = resolve_annotation(value, key, where)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if isinstance(value, str):
+            value = resolve_annotation(value, key, sys._getframe(1).f_globals)
+        self._data[key] = value
 
     def sign(self, key: str) -> Sign:
         """The sign of ``key`` as a ``Parameter`` or ``Artifact``."""
         return as_sign(self._data[key])
+
+
+def resolve_annotation(text: str, key: str, where: Dict[str, Any]) -> Any:
+    """The type a string annotation names, as ``from __future__ import annotations`` leaves them:
+    evaluated with typing's names, ``Path``, the sign classes and the globals of ``where``."""
+    import typing
+
+    scope: Dict[str, Any] = {n: getattr(typing, n) for n in typing.__all__}
+    scope.update(Path=Path, Artifact=Artifact, Parameter=Parameter, BigParameter=BigParameter)
+    scope.update(where)
+    try:
+        value = eval(text, scope)  # noqa: S307 - an annotation, written by the OP's author
+    except Exception as exc:
+        raise SignError(
+            f"sign key {key!r}: the type {text!r} is a string that names no type here "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
+    if isinstance(value, str) or not (
+        isinstance(value, (type, Artifact, Parameter))
+        or hasattr(value, "__origin__")
+        or value is typing.Any
+        or value is None
+    ):
+        raise SignError(f"sign key {key!r}: the type {text!r} names {value!r}, not a type")
+    return value
 
 
 def as_sign(value: Any) -> Sign:

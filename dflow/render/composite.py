@@ -158,8 +158,12 @@ class Renderer:
                         f"task {task.name!r} of DAG {t.name!r} depends on {dep!r}, "
                         "which is not a task of that DAG"
                     )
+                if base == task.name:
+                    raise InvalidWorkflowError(
+                        f"task {task.name!r} of DAG {t.name!r} depends on itself ({dep!r})"
+                    )
                 term = dep if _wrapped(dep) else f"({dep})"
-                if base != task.name and term not in deps:
+                if term not in deps:
                     deps.append(term)
             for ref in sorted(refs - {task.name}):
                 if not _mentioned(ref, deps):

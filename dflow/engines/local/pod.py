@@ -119,6 +119,26 @@ def _own_text(run: Run, body: Dict[str, Any], step_dir: Path) -> Dict[str, Any]:
     return {**body, key: inner}
 
 
+def _nul_input(node: Dict[str, Any], body: Dict[str, Any]) -> str:
+    """What of the step's inputs (or, failing that, its command) carries a NUL byte, if any."""
+    for p in (node.get("inputs") or {}).get("parameters") or ():
+        if "\0" in str(p.get("value", "")):
+            return f"input parameter {p['name']!r}"
+    if _has_nul([body.get("script"), body.get("container")]):
+        return "its command or script"
+    return ""
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\0" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _tail(step_dir: Path, lines: int = 20) -> str:
     parts = []
     for stream in ("stdout", "stderr"):
@@ -161,6 +181,14 @@ def run_pod(
     body = {k: v for k, v in tmpl.items() if k not in ("memoize", "outputs")}
     body = deep_substitute(_own_text(run, body, step_dir), scope, strict=False)
     outputs_spec = deep_substitute(tmpl.get("outputs") or {}, scope, strict=False)
+    nul = _nul_input(node, body)
+    if nul:
+        return (
+            "Failed",
+            f"template {name!r}: {nul} contains a NUL byte, which no script, argument or "
+            "environment variable can carry",
+            {},
+        )
     _load_inputs(run, body, node, scope, step_dir)
     try:
         mounted = mount_volumes(run, body, step_dir, f"template {name!r}")
