@@ -19,7 +19,10 @@ def no_runner_left(local_root):
     """Detached runners a failed test leaves behind are killed (by pid) after it."""
     yield
     for pid in runner_pids(str(local_root)):
-        os.kill(pid, signal.SIGKILL)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:  # it was ending by itself
+            pass
 
 
 def runner_pids(wid: str) -> list:
