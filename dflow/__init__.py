@@ -28,6 +28,7 @@ _LAZY = {
     ),
     **dict.fromkeys(["Executor"], "dflow.executor"),
     "ContainerExecutor": "dflow.executors.container",
+    "SlurmJob": "dflow.executors.slurm_job",
     **dict.fromkeys(["CustomArtifact", "LocalArtifact"], "dflow.artifact_sources"),
     **dict.fromkeys(["HTTPArtifact", "HTTPOPTemplate"], "dflow.http_template"),
     "Context": "dflow.context",

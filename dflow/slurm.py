@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .executors.slurm import SlurmRemoteExecutor
+from .executors.slurm_job import SlurmJob
 from .executors.wlm import SlurmJobTemplate
 
-__all__ = ["SlurmJobTemplate", "SlurmRemoteExecutor"]
+__all__ = ["SlurmJob", "SlurmJobTemplate", "SlurmRemoteExecutor"]
