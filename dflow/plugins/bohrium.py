@@ -14,6 +14,7 @@ import os
 from getpass import getpass
 from typing import Any, Dict, List, Optional
 
+from ..artifact_sources import CustomArtifact
 from ..config import config as dflow_config
 from ..context import Context
 from ..errors import InvalidWorkflowError
@@ -254,7 +255,7 @@ class BohriumContext(Context):
         return template
 
 
-class BohriumDatasetsArtifact:
+class BohriumDatasetsArtifact(CustomArtifact):
     """A Bohrium dataset (``bohrium+datasets://<path>``) mounted into the job by Bohrium itself."""
 
     def __init__(self, path: str, sub_path: Optional[str] = None) -> None:
@@ -300,6 +301,13 @@ class BohriumDatasetsArtifact:
     def remote_download(self, name: str, path: str) -> None:
         raise NotImplementedError(
             f"{self.get_urn()}: a Bohrium dataset is mounted by Bohrium; it cannot be downloaded"
+        )
+
+    def render(self, template: Any, name: str) -> Any:
+        raise InvalidWorkflowError(
+            f"{self.get_urn()} as input artifact {name!r} of template "
+            f"{getattr(template, 'name', '')!r}: a Bohrium dataset is mounted by Bohrium into "
+            "the jobs it runs (modify_config, bohrium_download); a pod cannot fetch it"
         )
 
 

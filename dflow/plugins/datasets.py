@@ -14,11 +14,12 @@ import re
 import shlex
 import subprocess
 import time
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Union, cast
 
+from ..artifact_sources import CustomArtifact
 from ..config import config as global_config
 from ..errors import InvalidWorkflowError
-from ..op_template import ScriptOPTemplate
+from ..op_template import PythonScriptOPTemplate, ScriptOPTemplate
 from ..secrets import Secret
 
 __all__ = ["DatasetsArtifact", "config", "wait_for_mount"]
@@ -53,7 +54,7 @@ def _word(value: Any) -> str:
     return shlex.quote(str(value).lower() if isinstance(value, bool) else str(value))
 
 
-class DatasetsArtifact:
+class DatasetsArtifact(CustomArtifact):
     """A launching dataset or model version (``launching+datasets://<element>@<version>``).
 
     Args:
@@ -234,7 +235,9 @@ class DatasetsArtifact:
         self._link(name, path)
 
     def render(self, template: ScriptOPTemplate, name: str) -> ScriptOPTemplate:
-        """A copy of ``template`` with the rclone sidecar that mounts the version as ``name``."""
+        """A copy of ``template`` whose rclone sidecar mounts the version as ``name``; when
+        ``name`` is one of its input artifacts, the script first waits for the mount and links
+        that input's path to it (so the input no longer comes from the store)."""
         if not isinstance(template, ScriptOPTemplate):
             raise InvalidWorkflowError(
                 f"DatasetsArtifact {self.get_urn()}: only script templates can mount it, "
@@ -247,13 +250,8 @@ class DatasetsArtifact:
             volumes.append({"name": "dev-fuse", "hostPath": {"path": "/dev/fuse"}})
         mounts = list(template.mounts)
         if "launching" not in [m.get("name") for m in mounts]:
-            mounts.append(
-                {
-                    "name": "launching",
-                    "mountPath": MOUNT_ROOT,
-                    "mountPropagation": "HostToContainer",
-                }
-            )
+            propagation = {"mountPropagation": "HostToContainer"}
+            mounts.append({"name": "launching", "mountPath": MOUNT_ROOT, **propagation})
         sidecar: Dict[str, Any] = {
             "name": "rclone-" + name.replace("_", "-"),
             "image": self.rclone_image,
@@ -270,9 +268,72 @@ class DatasetsArtifact:
         for secret in self.secrets:
             ref = {"secretKeyRef": {"name": secret.name, "key": secret.key}}
             sidecar["env"] = [{"name": PASSWORD_ENV, "valueFrom": ref}]
-        return template.replace(  # type: ignore[return-value]
-            volumes=volumes, mounts=mounts, sidecars=[*template.sidecars, sidecar]
+        new = cast(
+            ScriptOPTemplate,
+            template.replace(
+                volumes=volumes, mounts=mounts, sidecars=[*template.sidecars, sidecar]
+            ),
         )
+        wanted = template.inputs.artifacts.get(name)
+        if wanted is not None and getattr(wanted, "path", None):
+            fetch = self._fetch(name, str(wanted.path), _python(template))
+            new.script = fetch + new.script
+            if callable(getattr(template, "bootstrap", None)):
+                new.__class__ = _fetching_class(type(template))
+                new.dflow_fetches = [*getattr(template, "dflow_fetches", []), fetch]  # type: ignore[attr-defined]
+        return new
+
+    def _fetch(self, name: str, path: str, python: bool) -> str:
+        """Script lines: wait (10 minutes at most) for the mount, link ``path`` to it."""
+        point = f"{MOUNT_ROOT}/{name}"
+        target = point if self._sub_path is None else f"{point}/{self._sub_path}"
+        if python:
+            return (
+                "import os as _dflow_os, time as _dflow_time\n"
+                "for _dflow_i in range(600):\n"
+                f"    if _dflow_os.path.ismount({point!r}): break\n"
+                "    _dflow_time.sleep(1)\n"
+                "else:\n"
+                f"    raise SystemExit('dflow: {self.get_urn()} was not mounted at {point}')\n"
+                f"_dflow_os.makedirs(_dflow_os.path.dirname({path!r}), exist_ok=True)\n"
+                f"_dflow_os.symlink({target!r}, {path!r})\n"
+            )
+        q = shlex.quote
+        return (
+            "dflow_i=0\n"
+            f"while ! grep -qs ' {point} ' /proc/mounts && [ $dflow_i -lt 600 ]; do\n"
+            "  sleep 1; dflow_i=$((dflow_i + 1))\n"
+            "done\n"
+            f"grep -qs ' {point} ' /proc/mounts || "
+            f"{{ echo {q(f'dflow: {self.get_urn()} was not mounted at {point}')} >&2; exit 1; }}\n"
+            f'mkdir -p "$(dirname {q(path)})" && ln -s {q(target)} {q(path)} || exit 1\n'
+        )
+
+
+def _python(template: ScriptOPTemplate) -> bool:
+    command = template.command[0] if template.command else ""
+    return isinstance(template, PythonScriptOPTemplate) or os.path.basename(command).startswith(
+        "python"
+    )
+
+
+class _Fetching:
+    """Mixin of a Python OP template whose rebuilt scripts still fetch their mounted inputs."""
+
+    def bootstrap(self, *args: Any, **kwargs: Any) -> str:
+        rebuilt = super().bootstrap(*args, **kwargs)  # type: ignore[misc]
+        return "".join(getattr(self, "dflow_fetches", [])) + rebuilt
+
+
+_FETCHING: Dict[type, type] = {}
+
+
+def _fetching_class(cls: type) -> type:
+    if issubclass(cls, _Fetching):
+        return cls
+    if cls not in _FETCHING:
+        _FETCHING[cls] = type(f"Fetching{cls.__name__}", (_Fetching, cls), {})
+    return _FETCHING[cls]
 
 
 global_config.setdefault("artifact_register", {}).update(

@@ -308,6 +308,8 @@ def test_datasets_artifact_urns_as_the_original() -> None:
         "bohrium+datasets:///bohr/ds/v1",
     )
     assert b.sub_path("c").get_urn() == "bohrium+datasets:///bohr/ds/v1/c"
+    with pytest.raises(InvalidWorkflowError, match="input artifact 'ds' .*a pod cannot fetch it"):
+        b.render(ShellOPTemplate(name="t", script="true"), "ds")
     assert config["artifact_register"]["bohrium+datasets"] == (
         "dflow.plugins.bohrium.BohriumDatasetsArtifact"
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from argo_schema import validate_manifest
 
-from dflow import Step, Workflow, config
+from dflow import InputArtifact, Inputs, ShellOPTemplate, Step, Workflow, config
 from dflow.plugins.datasets import DatasetsArtifact
 from dflow.python import OP, OPIO, Artifact, OPIOSign, PythonOPTemplate
 from dflow.secrets import Secret
@@ -92,15 +92,16 @@ class Reads(OP):
         return OPIO({})
 
 
-def test_rendered_sidecar_mounts_the_version_and_keeps_the_password_secret() -> None:
+def test_step_input_gets_the_sidecar_and_keeps_the_password_secret() -> None:
+    # GIVEN a launching dataset as a Python OP step's input artifact
     artifact = DatasetsArtifact("water", "v2", user="u", password="hunter2")
-    template = artifact.render(PythonOPTemplate(Reads, image="python:3.10"), "ds")
     wf = Workflow(name="datasets")
-    wf.add(Step("read", template, artifacts={"ds": "k"}))
+    wf.add(Step("read", PythonOPTemplate(Reads, image="python:3.10"), artifacts={"ds": artifact}))
+    # WHEN the workflow is rendered
     manifest = wf.to_dict()
     validate_manifest(manifest)
     body = next(t for t in manifest["spec"]["templates"] if "script" in t)
-    # checked against the original 1.8.134: volumes, the mount and the sidecar's shape
+    # THEN, as in the original 1.8.134: volumes, the mount and the sidecar's shape
     assert body["volumes"] == [
         {"name": "launching", "emptyDir": {}},
         {"name": "dev-fuse", "hostPath": {"path": "/dev/fuse"}},
@@ -116,6 +117,13 @@ def test_rendered_sidecar_mounts_the_version_and_keeps_the_password_secret() -> 
         {"mountPath": "/dev/fuse", "name": "dev-fuse"},
     ]
     assert sidecar["args"] == [artifact.get_mount_script("/launching/ds")]
+    # the input no longer comes from the store: the script waits for the mount and links it
+    inputs = [a["name"] for a in body.get("inputs", {}).get("artifacts", [])]
+    assert "ds" not in inputs
+    source = body["script"]["source"]
+    assert source.startswith("import os as _dflow_os, time as _dflow_time\n")
+    assert "_dflow_os.symlink('/launching/ds', '/tmp/inputs/artifacts/ds')" in source
+    compile(source, "step", "exec")
     # unlike the original, the password is a Secret reference, never in the manifest
     [secret] = artifact.secrets
     assert sidecar["env"] == [
@@ -124,6 +132,27 @@ def test_rendered_sidecar_mounts_the_version_and_keeps_the_password_secret() -> 
     ]  # fmt: skip
     assert "hunter2" not in json.dumps(manifest)
     assert secret.read() == "hunter2"
+
+
+def test_shell_step_links_a_sub_path_and_fetch_survives_a_success_tag() -> None:
+    shell = ShellOPTemplate(
+        name="ls", image="alpine", script="ls /tmp/in",
+        inputs=Inputs(artifacts={"in": InputArtifact(path="/tmp/in")}),
+    )  # fmt: skip
+    sub = DatasetsArtifact("w", "1").sub_path("a b")
+    copy = sub.render(shell, "in")
+    assert copy.script.endswith("ln -s '/launching/in/a b' /tmp/in || exit 1\nls /tmp/in")
+    assert "grep -qs ' /launching/in ' /proc/mounts" in copy.script
+    wf = Workflow(name="counted")
+    wf.add(
+        Step("r", PythonOPTemplate(Reads), artifacts={"ds": DatasetsArtifact("w", "1")},
+             with_param=[1, 2], continue_on_num_success=1)
+    )  # fmt: skip
+    manifest = wf.to_dict()
+    validate_manifest(manifest)
+    body = next(t for t in manifest["spec"]["templates"] if "script" in t and "sidecars" in t)
+    assert "success_tag=" in body["script"]["source"]
+    assert "_dflow_os.symlink('/launching/ds'" in body["script"]["source"]
 
 
 def test_existing_secret_and_registry() -> None:
