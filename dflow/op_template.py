@@ -128,6 +128,8 @@ class ScriptOPTemplate(OPTemplate):
         cpu_requests / memory_requests / cpu_limits / memory_limits: container resources.
         requests / limits: container resources as Kubernetes dicts (``{"nvidia.com/gpu": "1"}``),
             merged with the cpu/memory keywords.
+        resource: a ``Resource`` (e.g. ``SlurmJob``) every step of this template runs as, as
+            ``Step(use_resource=...)`` does for one step.
         envs: environment variables of the container; a dict value is an Argo ``valueFrom``
             (e.g. ``{"secretKeyRef": {"name": "ssh", "key": "password"}}``), never the secret.
         init_containers: containers run to completion before the script (Argo ``UserContainer``
@@ -156,6 +158,7 @@ class ScriptOPTemplate(OPTemplate):
         sidecars: Optional[List[Dict[str, Any]]] = None,
         requests: Optional[Dict[str, Any]] = None,
         limits: Optional[Dict[str, Any]] = None,
+        resource: Any = None,
         **common: Any,
     ) -> None:
         self.image = image
@@ -175,6 +178,7 @@ class ScriptOPTemplate(OPTemplate):
             **_resources(cpu_limits, memory_limits),
         }
         self.envs = dict(envs or {})
+        self.resource = resource
         self.init_containers = list(init_containers or [])
         self.sidecars = list(sidecars or [])
 

@@ -320,8 +320,11 @@ class Renderer:
         for aname, source in step.artifacts.items():
             if isinstance(source, CustomArtifact):
                 template = _with_custom_input(template, aname, source, user)
-        if step.use_resource is not None:
-            template = step.use_resource.render(template)
+        use_resource = step.use_resource
+        if use_resource is None:
+            use_resource = getattr(template, "resource", None)
+        if use_resource is not None:
+            template = use_resource.render(template)
         if step.executor is not None:
             template = step.executor.render(template)
         if timeout is not None and isinstance(template, (Steps, DAG)):

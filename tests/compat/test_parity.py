@@ -409,7 +409,6 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.op_template:PythonScriptOPTemplate.convert_to_graph",
         "dflow.op_template:PythonScriptOPTemplate.from_graph",
         "dflow.op_template:PythonScriptOPTemplate.from_graph(graph)",
-        "dflow.op_template:ScriptOPTemplate(resource)",
         "dflow.op_template:ScriptOPTemplate.convert_to_graph",
         "dflow.op_template:ScriptOPTemplate.from_graph",
         "dflow.op_template:ScriptOPTemplate.from_graph(graph)",

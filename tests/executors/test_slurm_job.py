@@ -49,3 +49,12 @@ def test_slurm_job_checks_its_arguments():
         SlurmJob(docker_executable="docker", podman_executable="podman")
     with pytest.raises(InvalidWorkflowError, match="#SBATCH"):
         SlurmJob(header="echo not a header")
+
+
+def test_template_resource_runs_every_step_as_that_resource(render):
+    template = ShellOPTemplate(name="t", image="alpine", script="echo hi", resource=SlurmJob())
+    wf = Workflow(name="slurm-tmpl")
+    wf.add(Step("s", template))
+    kinds = [t for t in render(wf)["spec"]["templates"] if "resource" in t]
+    assert len(kinds) == 1
+    assert yaml.safe_load(kinds[0]["resource"]["manifest"])["kind"] == "SlurmJob"
