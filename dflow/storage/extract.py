@@ -29,7 +29,7 @@ from ..errors import StorageError
 
 __all__ = ["ArchiveLimits", "extract_tar", "gunzip_to"]
 
-_CHUNK = 1 << 20
+_CHUNK = 256 << 10  # big enough to amortize Python, small enough to stay in cache
 _RAW_CHUNK = 256 << 10
 
 
@@ -148,13 +148,19 @@ def extract_tar(
                 extractor.add(tar, member)
         extractor.finish()
     except _Refused as exc:
-        name = member.name if member is not None else "?"
+        name = _short(member.name) if member is not None else "?"
         raise StorageError(f"refused to extract member {name!r} of {what}: {exc}") from None
     except (tarfile.TarError, EOFError, zlib.error) as exc:
         raise StorageError(f"{what} is not a readable tar.gz archive: {exc}") from exc
     except OSError as exc:
-        name = f"member {member.name!r} of " if member is not None else ""
-        raise StorageError(f"cannot extract {name}{what} into {dest_dir!r}: {exc}") from exc
+        name = f"member {_short(member.name)!r} of " if member is not None else ""
+        reason = exc.strerror or str(exc)  # without the (maybe very long) path
+        raise StorageError(f"cannot extract {name}{what} into {dest_dir!r}: {reason}") from exc
+
+
+def _short(name: str) -> str:
+    """A member name for a message: whole unless very long, then its two ends."""
+    return name if len(name) <= 160 else f"{name[:100]}...{name[-50:]}"
 
 
 def gunzip_to(
@@ -198,11 +204,11 @@ def _check_symlink(parent: List[str], target: str) -> None:
         if part != "..":
             descended = True
         elif descended:
-            raise _Refused(f"its link target {target!r} climbs ('..') after a name")
+            raise _Refused(f"its link target {_short(target)!r} climbs ('..') after a name")
         else:
             climbs += 1
     if climbs > len(parent):
-        raise _Refused(f"it links to {target!r}, outside the target")
+        raise _Refused(f"it links to {_short(target)!r}, outside the target")
 
 
 def _set_time(path: str, mtime: float) -> None:
@@ -279,7 +285,7 @@ class _Extractor:
                 self.real_dirs.add(key)
                 continue
             if not stat.S_ISDIR(mode):
-                where = "/".join(key)
+                where = _short("/".join(key))
                 raise _Refused(f"{where!r} in its path is a link or a file, not a directory")
             self.real_dirs.add(key)
         return path

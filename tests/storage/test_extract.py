@@ -203,3 +203,39 @@ def test_catalog_bound_comes_from_config(backend, work, tmp_path, monkeypatch):
         download_artifact(art, path=tmp_path / "ok")
         == [str(tmp_path / "ok" / "a.txt")] + [None] * 3
     )
+
+
+def test_a_step_input_of_a_hostile_archive_fails_the_step_on_the_local_engine(
+    tmp_path, monkeypatch
+):
+    # GIVEN the link-chain archive in the local engine's store, as a step's input artifact
+    from dflow import InputArtifact, Inputs, S3Artifact, ShellOPTemplate, Step, Workflow
+    from dflow.config import s3_config
+    from dflow.storage import LocalClient
+
+    store = LocalClient(str(tmp_path / "store"))
+    monkeypatch.setitem(config, "mode", "debug")
+    monkeypatch.setitem(config, "debug_workdir", str(tmp_path / "root"))
+    monkeypatch.setitem(config, "detach", False)
+    monkeypatch.setitem(s3_config, "storage_client", store)
+    victim = write(tmp_path / "victim.txt", "mine\n")
+    archive = tmp_path / "chain.tgz"
+    # aimed from where the engine extracts the input (ids of the usual lengths stand in)
+    wf_id, pod_id = "hostile-input-xxxxx", "hostile-input-xxxxx-1234567890"
+    dest = tmp_path / "root" / "workflows" / wf_id / "steps" / pod_id / "tmp" / "in"
+    archive.write_bytes(path_max_chain(str(dest / ".dflow-load-xxxxxxxx" / "data"), victim))
+    store.upload("evil/chain.tgz", str(archive))
+    read = ShellOPTemplate(
+        name="read",
+        script="ls /tmp/in/x",
+        inputs=Inputs(artifacts={"x": InputArtifact(path="/tmp/in/x")}),
+    )
+    wf = Workflow("hostile-input")
+    wf.add(Step("read", read, artifacts={"x": S3Artifact(key="evil/chain.tgz")}))
+    # WHEN it runs THEN the step fails on the refused member, and nothing outside changed
+    wf.submit()
+    assert wf.query_status() == "Failed"
+    [step] = wf.query_step(name="read")
+    assert "refused to extract member 'a/b/" in step["message"]
+    assert "'evil/chain.tgz'" in step["message"] and len(step["message"]) < 1000
+    assert victim.read_text() == "mine\n"
