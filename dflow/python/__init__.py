@@ -7,6 +7,7 @@ runs it in the container.
 from __future__ import annotations
 
 from ..lazy import lazy_attributes
+from .artifact_types import HDF5Dataset, HDF5Datasets, NestedDict
 from .errors import FatalError, SignError, TransientError, TypeCheckError
 from .op import OP
 from .signs import OPIO, Artifact, BigParameter, OPIOSign, Parameter
@@ -29,6 +30,9 @@ __all__ = [
     "Artifact",
     "Parameter",
     "BigParameter",
+    "NestedDict",
+    "HDF5Datasets",
+    "HDF5Dataset",
     "Slices",
     "PythonOPTemplate",
     "TransientError",

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, MutableMapping, Optional, Set, Union
+from typing import (
+    Any,
+    Dict,
+    Iterator,
+    List,
+    MutableMapping,
+    Optional,
+    Set,
+    Union,
+    get_args,
+    get_origin,
+)
 
 from ..io import UNSET
+from .artifact_types import HDF5Datasets, NestedDict
 from .errors import SignError
 
 __all__ = ["OPIO", "OPIOSign", "Artifact", "Parameter", "BigParameter", "ARTIFACT_TYPES"]
@@ -18,8 +30,17 @@ ARTIFACT_TYPES: Dict[Any, str] = {
     List[Path]: "list",
     Set[str]: "set",
     Set[Path]: "set",
+    Dict[str, str]: "dict",
+    Dict[str, Path]: "dict",
+    NestedDict[str]: "nested",
+    NestedDict[Path]: "nested",
 }
-"""The six path types an artifact may have, and the shape of their value."""
+for _t in list(ARTIFACT_TYPES):  # each may also come as HDF5 datasets, as in the original
+    ARTIFACT_TYPES[Union[_t, HDF5Datasets]] = ARTIFACT_TYPES[_t]
+ARTIFACT_TYPES[HDF5Datasets] = "hdf5"
+"""The types an artifact may have, and the shape of their value."""
+
+_PATH_TYPES = (Path, List[Path], Set[Path], Dict[str, Path], NestedDict[Path])
 
 
 class Artifact:
@@ -44,8 +65,9 @@ class Artifact:
     ) -> None:
         if type not in ARTIFACT_TYPES:
             raise SignError(
-                f"Artifact type must be one of str, Path, List[str], List[Path], Set[str], "
-                f"Set[Path], got {_name(type)}"
+                "Artifact type must be one of str, Path, List[str], List[Path], Set[str], "
+                "Set[Path], Dict[str, str], Dict[str, Path], NestedDict[str], NestedDict[Path], "
+                f"HDF5Datasets or Union[<one of them>, HDF5Datasets], got {_name(type)}"
             )
         self.type = type
         self.archive = archive
@@ -56,8 +78,24 @@ class Artifact:
 
     @property
     def shape(self) -> str:
-        """``single``, ``list`` or ``set``."""
+        """``single``, ``list``, ``set``, ``dict``, ``nested`` or ``hdf5``."""
         return ARTIFACT_TYPES[self.type]
+
+    @property
+    def path_type(self) -> Any:
+        """The type of a path in the value: ``Path`` or ``str``."""
+        return Path if self.base_type in _PATH_TYPES else str
+
+    @property
+    def base_type(self) -> Any:
+        """The type without ``Union[..., HDF5Datasets]``."""
+        args = get_args(self.type) if get_origin(self.type) is Union else ()
+        return next((a for a in args if a is not HDF5Datasets), self.type)
+
+    @property
+    def may_be_hdf5(self) -> bool:
+        """The value may be (or, for ``HDF5Datasets``, is) stored as HDF5 datasets."""
+        return self.type is HDF5Datasets or HDF5Datasets in get_args(self.type)
 
     def __repr__(self) -> str:
         return f"Artifact({_name(self.type)}, optional={self.optional})"

@@ -80,16 +80,30 @@ def check_artifact(op: str, key: str, value: Any, sign: Artifact, what: str = "i
         if sign.optional or what == "input":
             return
         raise TypeCheckError(f"OP {op}: {what} artifact {key!r} should be {expected}, got None")
-    if sign.shape == "single":
-        ok = _is_path(value)
-    else:
-        container = list if sign.shape == "list" else (set, frozenset)
-        ok = isinstance(value, container) and all(v is None or _is_path(v) for v in value)
+    ok = _shaped(value, sign.shape) or (sign.may_be_hdf5 and isinstance(value, (dict, list)))
     if not ok:
         raise TypeCheckError(
             f"OP {op}: {what} artifact {key!r} should be {expected}, "
             f"got {type(value).__name__} {_short(value)}"
         )
+
+
+def _shaped(value: Any, shape: str) -> bool:
+    """Whether ``value`` is paths in the ``shape`` of an artifact sign."""
+    if shape == "single":
+        return _is_path(value)
+    if shape in ("list", "set"):
+        container = list if shape == "list" else (set, frozenset)
+        return isinstance(value, container) and all(v is None or _is_path(v) for v in value)
+    if shape == "dict":
+        return isinstance(value, dict) and all(v is None or _is_path(v) for v in value.values())
+    if shape == "nested":
+        from .artifact_types import flatten_paths
+
+        return isinstance(value, (dict, list)) and all(
+            v is None or _is_path(v) for v in flatten_paths(value).values()
+        )
+    return False
 
 
 def _is_path(value: Any) -> bool:

@@ -27,6 +27,7 @@ __all__ = [
     "read_catalog",
     "load_catalogs",
     "merge",
+    "keyed",
     "has_catalog",
     "MAX_ITEMS",
 ]
@@ -40,17 +41,24 @@ Entry = Dict[str, Any]
 
 
 def catalog_entries(
-    paths: Sequence[Optional[str]], start: int = 0, item: Optional[int] = None
+    paths: Sequence[Optional[str]],
+    start: int = 0,
+    item: Optional[int] = None,
+    keys: Optional[Sequence[str]] = None,
 ) -> List[Entry]:
     """Catalog entries for ``paths`` (relative, ``/``-separated, or None) from order ``start``;
-    with ``item`` every entry has that order (the paths one slice of a stacked artifact gave)."""
+    with ``item`` every entry has that order (the paths one slice of a stacked artifact gave);
+    with ``keys`` each entry's order is its key (a dict of paths, dotted keys when nested)."""
     entries = []
     for index, path in enumerate(paths):
         if path is not None:
             path = path.replace(os.sep, "/")
             if path.startswith("/") or ".." in path.split("/"):
                 raise StorageError(f"catalog path {path!r} must be relative and stay inside")
-        entries.append({"dflow_list_item": path, "order": start + index if item is None else item})
+        order: Any = start + index if item is None else item
+        if keys is not None:
+            order = keys[index]
+        entries.append({"dflow_list_item": path, "order": order})
     return entries
 
 
@@ -60,13 +68,14 @@ def write_catalog(
     start: int = 0,
     name: Optional[str] = None,
     item: Optional[int] = None,
+    keys: Optional[Sequence[str]] = None,
 ) -> str:
     """Write a catalog of ``paths`` (relative to ``root_dir``) into ``root_dir/.dflow/``.
 
     Returns the catalog file's path. ``start`` offsets the orders; ``item`` gives every entry the
     order of one slice instead (see ``catalog_entries``).
     """
-    entries = catalog_entries(paths, start, item)
+    entries = catalog_entries(paths, start, item, keys)
     directory = os.path.join(root_dir, CATALOG_DIR)
     os.makedirs(directory, exist_ok=True)
     target = os.path.join(directory, name or uuid.uuid4().hex)
@@ -83,13 +92,16 @@ def has_catalog(root_dir: str) -> bool:
     return os.path.isdir(directory) and any(not n.endswith(".part") for n in os.listdir(directory))
 
 
-def _order(value: Any, max_items: int) -> int:
-    """A catalog entry's ``order``: an integer within ``max_items`` of zero."""
+def _order(value: Any, max_items: int) -> Any:
+    """A catalog entry's ``order``: an integer within ``max_items`` of zero, or the key of a
+    dict of paths (a string that is not an integer, dotted when nested)."""
     if isinstance(value, str):
         try:
             value = int(value)
         except ValueError:
-            raise ValueError(f"order {value!r} is not an integer") from None
+            if not value:
+                raise ValueError("order is an empty key") from None
+            return value
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
         raise ValueError(f"order {value!r} is not an integer")
     if abs(value) >= max_items:
@@ -103,7 +115,8 @@ def _order(value: Any, max_items: int) -> int:
 def load_catalogs(root_dir: str, max_items: Optional[int] = None) -> List[List[Entry]]:
     """The entries of every catalog file under ``root_dir/.dflow/``, files in name order.
 
-    Every ``order`` must be an integer below ``max_items`` (default ``MAX_ITEMS``) in size.
+    Every ``order`` must be an integer below ``max_items`` (default ``MAX_ITEMS``) in size, or
+    the key of a dict of paths.
     """
     limit = max_items or MAX_ITEMS
     directory = os.path.join(root_dir, CATALOG_DIR)
@@ -131,6 +144,14 @@ def load_catalogs(root_dir: str, max_items: Optional[int] = None) -> List[List[E
     return catalogs
 
 
+def keyed(catalogs: Iterable[Sequence[Entry]]) -> Optional[Dict[str, Optional[str]]]:
+    """Key -> relative path when the catalogs hold a dict of paths (any order is a key)."""
+    entries = [entry for catalog in catalogs for entry in catalog]
+    if not any(isinstance(entry["order"], str) for entry in entries):
+        return None
+    return {str(entry["order"]): entry["dflow_list_item"] for entry in entries}
+
+
 def merge(
     catalogs: Iterable[Sequence[Entry]], max_items: Optional[int] = None
 ) -> List[Optional[str]]:
@@ -144,6 +165,8 @@ def merge(
     entries = [entry for catalog in catalogs for entry in catalog]
     if not entries:
         return []
+    if any(isinstance(entry["order"], str) for entry in entries):
+        return [entry["dflow_list_item"] for entry in entries]  # a dict's paths, as stored
     orders = [entry["order"] for entry in entries]
     limit = max_items or MAX_ITEMS
     if max(orders) >= limit or len(entries) > limit:

@@ -10,9 +10,18 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any, List, Optional, Set
+from typing import Any, List, Optional
 
-from ...storage.catalog import has_catalog, read_catalog, write_catalog
+from ...nested import expand
+from ...storage.catalog import (
+    CATALOG_DIR,
+    has_catalog,
+    keyed,
+    load_catalogs,
+    merge,
+    write_catalog,
+)
+from ..artifact_types import flatten_paths
 from ..errors import FatalError
 from ..signs import Artifact
 
@@ -23,11 +32,28 @@ def load_input(path: str, sign: Artifact) -> Any:
     """The value an OP gets for an input artifact downloaded to ``path``."""
     if not os.path.lexists(path):
         return None
-    if os.path.isdir(path) and has_catalog(path):
-        items: List[Optional[str]] = read_catalog(path)
-    else:
-        items = [path]
-    as_path = sign.type in (Path, List[Path], Set[Path])
+    catalogs = load_catalogs(path) if os.path.isdir(path) and has_catalog(path) else []
+    if sign.may_be_hdf5:
+        files = [path] if os.path.isfile(path) else [p for p in _listed(path, catalogs) if p]
+        if sign.shape == "hdf5" or (files and all(f.endswith(".h5") for f in files)):
+            from .hdf5 import read_hdf5
+
+            return read_hdf5(files)
+    as_path = sign.path_type is Path
+    if sign.shape in ("dict", "nested"):
+        by_key = keyed(catalogs) if catalogs else None
+        if by_key is None:  # a plain upload (or a list): its entries by name
+            names = sorted(os.listdir(path)) if os.path.isdir(path) else [os.path.basename(path)]
+            root = path if os.path.isdir(path) else os.path.dirname(path)
+            by_key = {n: n for n in names if n != CATALOG_DIR}
+        else:
+            root = path
+        full = {
+            k: None if rel is None else _typed(os.path.join(root, *rel.split("/")), as_path)
+            for k, rel in by_key.items()
+        }
+        return expand(full)
+    items: List[Optional[str]] = _listed(path, catalogs) if catalogs else [path]
     values = [None if p is None else (Path(p) if as_path else p) for p in items]
     if sign.shape == "single":
         if len(values) == 1:
@@ -36,6 +62,19 @@ def load_input(path: str, sign: Artifact) -> Any:
     if sign.shape == "set":
         return {v for v in values if v is not None}
     return values
+
+
+def _listed(path: str, catalogs: List[Any]) -> List[Optional[str]]:
+    """The catalog's paths under ``path``, in order (None for a missing one)."""
+    out: List[Optional[str]] = []
+    for item in merge(catalogs):
+        full = None if item is None else os.path.join(path, *item.split("/"))
+        out.append(full if full is not None and os.path.lexists(full) else None)
+    return out
+
+
+def _typed(path: str, as_path: bool) -> Any:
+    return Path(path) if as_path else path
 
 
 def relative_location(path: str) -> str:
@@ -55,12 +94,26 @@ def stage_output(
     """Lay out an output artifact under ``staging`` (a fresh directory); None when absent."""
     if value is None:
         return None
-    paths = [value] if sign.shape == "single" else list(value)
     os.makedirs(staging, exist_ok=True)
+    if sign.may_be_hdf5 and (sign.shape == "hdf5" or not _paths_shaped(value, sign)):
+        from .hdf5 import write_hdf5
+
+        name = write_hdf5(value, staging)
+        write_catalog(staging, [name], name="catalog" if item is None else f"item-{item:06d}",
+                      item=item)  # fmt: skip
+        return staging
+    keys: Optional[List[str]] = None
+    if sign.shape in ("dict", "nested"):
+        flat = flatten_paths(value)
+        keys, paths = list(flat), list(flat.values())
+    else:
+        paths = [value] if sign.shape == "single" else list(value)
     prefix = "" if item is None else f"{item}/"
-    recorded: List[str] = []
+    recorded: List[Optional[str]] = []
     for p in paths:
         if p is None:
+            if keys is not None:
+                recorded.append(None)  # a key without a path keeps its place
             continue
         rel = prefix + relative_location(os.fspath(p))
         recorded.append(rel)
@@ -71,8 +124,26 @@ def stage_output(
                 f"OP {op}: output artifact {key!r}: path {os.fspath(p)!r} does not exist"
             )
     name = "catalog" if item is None else f"item-{item:06d}"
-    write_catalog(staging, recorded, name=name, item=item)
+    if keys is not None:
+        write_catalog(staging, recorded, name=name, keys=keys)
+    else:
+        write_catalog(staging, recorded, name=name, item=item)
     return staging
+
+
+def _paths_shaped(value: Any, sign: Artifact) -> bool:
+    """Whether an output of a ``Union[..., HDF5Datasets]`` sign is given as paths."""
+    if sign.shape == "single":
+        return isinstance(value, (str, os.PathLike))
+    if sign.shape in ("dict", "nested"):
+        if not isinstance(value, (dict, list)):
+            return False
+        leaves: List[Any] = list(flatten_paths(value).values())
+    elif isinstance(value, (list, set, tuple, frozenset)):
+        leaves = list(value)
+    else:
+        return False
+    return all(v is None or isinstance(v, (str, os.PathLike)) for v in leaves)
 
 
 def _place(src: str, dst: str) -> None:
