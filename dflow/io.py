@@ -234,6 +234,20 @@ class OutputArtifact(_IO):
         self.optional = optional
         self._sub_path: Optional[str] = None
 
+    def pvc(
+        self,
+        size: str = "1Gi",
+        storage_class: Optional[str] = None,
+        access_modes: Optional[List[str]] = None,
+    ) -> PVC:
+        """Also save this artifact into a new sub-path of the workflow's claim ``public``
+        (created with the workflow); returns that claim and sub-path."""
+        from .filesystem import randstr
+
+        claim = PVC("public", randstr(), size, storage_class, access_modes)
+        self.save = [*self.save, claim]
+        return claim
+
     def sub_path(self, path: str) -> OutputArtifact:
         """A reference to a file or directory inside this artifact."""
         ref = copy.copy(self)

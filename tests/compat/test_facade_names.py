@@ -198,3 +198,21 @@ def test_upload_python_packages_ships_them_to_an_op(tmp_path, monkeypatch):
     assert (out / "mypkg" / "__init__.py").read_text() == "X = 1\n"
     with pytest.raises(ValueError, match="does not exist"):
         upload_python_packages([str(tmp_path / "missing")])
+
+
+def test_output_artifact_pvc_saves_into_the_public_claim(render):
+    from dflow import OutputArtifact, Outputs
+
+    out = OutputArtifact(path="/tmp/x")
+    claim = out.pvc(size="2Gi")
+    # checked against pydflow 1.8.134: a claim "public", a random 5-letter sub-path
+    assert (claim.name, claim.size, len(claim.subpath)) == ("public", "2Gi", 5)
+    assert out.save == [claim]
+    make = ShellOPTemplate(
+        name="make", image="alpine", script="mkdir -p /tmp/x", outputs=Outputs(artifacts={"x": out})
+    )
+    wf = Workflow(name="pvc-save")
+    wf.add(Step("s", make))
+    (vct,) = render(wf)["spec"]["volumeClaimTemplates"]
+    assert vct["metadata"]["name"] == "public"
+    assert vct["spec"]["resources"]["requests"]["storage"] == "2Gi"
