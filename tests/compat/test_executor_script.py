@@ -1,4 +1,4 @@
-"""An ``Executor`` subclass with ``image``, ``command`` and ``get_script`` (dflow 1.0's README form).
+"""An ``Executor`` subclass with ``image``, ``command`` and ``get_script`` (dflow 1.0's form).
 
 The seed release's README documents executors written this way: the step's template runs the
 script that ``get_script(command, script)`` returns, with the executor's image and command. The
