@@ -366,7 +366,10 @@ def _state_of(op: OP) -> Optional[str]:
 
 
 class StackedArtifact(S3Artifact):
-    """The artifact a sliced step's items stacked under one key prefix."""
+    """The artifact a sliced step's items stacked under one key prefix; ``step`` is the name of
+    that step, which a DAG task taking it waits for."""
+
+    step: Optional[str] = None
 
     def __repr__(self) -> str:
         return f"StackedArtifact(key={self.key!r})"
@@ -384,7 +387,9 @@ class _OutputArtifact(OutputArtifact):
             and self.name in slices.output_artifact
             and owner.fans_out
         ):
-            return StackedArtifact(stack_key(template.name, owner.name, str(self.name)))
+            stacked = StackedArtifact(stack_key(template.name, owner.name, str(self.name)))
+            stacked.step = owner.name
+            return stacked
         return super().bound(scope, owner)
 
 

@@ -144,6 +144,8 @@ class Renderer:
         for task in t.tasks:
             d, extra = self._step(task, t)
             refs = referenced_names(_without_hooks(d), "tasks")
+            stacked = {getattr(a, "step", None) for a in task.artifacts.values()}
+            refs |= {s for s in stacked if isinstance(s, str) and s in names}  # sliced items
             unknown = refs - names
             if unknown:
                 raise InvalidWorkflowError(

@@ -112,6 +112,8 @@ def _render_output_artifact(name: str, a: OutputArtifact, owner: str) -> Dict[st
     item: Dict[str, Any] = {"name": name}
     if a.path is not None:
         item["path"] = a.path
+    elif isinstance(a._from, S3Artifact):  # a stored artifact (a sliced step's stacked items)
+        item["s3"] = {"key": a._from.key}
     elif a._from is not None:
         item["from"] = str(a._from)
     elif a.from_expression is not None:
