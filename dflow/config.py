@@ -19,6 +19,7 @@ __all__ = [
     "set_config",
     "set_s3_config",
     "debug_root",
+    "debug_artifact_root",
     "boolize",
     "nullable",
     "split_headers",
@@ -45,6 +46,14 @@ _CONFIG_DEFAULTS: dict[str, Any] = {
     "debug_workdir": None,
     "debug_workers": None,
     "debug_s3": False,
+    # the original's debug settings, mapped onto the local engine (dflow.engines.local.settings)
+    "debug_artifact_dir": None,
+    "debug_pool_workers": None,
+    "debug_batch_size": None,
+    "debug_batch_interval": 30,
+    "debug_failfast": False,
+    "debug_copy_method": None,
+    "debug_save_copy_method": None,
     "debug_isolation": "auto",
     "debug_zygote": True,
     "detach": False,
@@ -74,8 +83,14 @@ _S3_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _parse(raw: str, default: Any) -> Any:
+# keys whose default is None but whose environment value is a number
+_INT_KEYS = {"debug_workers", "debug_pool_workers", "debug_batch_size"}
+
+
+def _parse(raw: str, default: Any, key: str = "") -> Any:
     """Turn an environment string into the type of the default it overrides."""
+    if key in _INT_KEYS:
+        return int(raw)
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
@@ -93,7 +108,7 @@ def _with_env(defaults: dict[str, Any], prefix: str) -> dict[str, Any]:
     values = {}
     for key, default in defaults.items():
         raw = os.environ.get(prefix + key.upper())
-        values[key] = default if raw is None else _parse(raw, default)
+        values[key] = default if raw is None else _parse(raw, default, key)
     return values
 
 
@@ -121,6 +136,15 @@ def debug_root(settings: Optional[Mapping[str, Any]] = None) -> Path:
         return Path(explicit).expanduser().resolve()
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(cache, "dflow").resolve()
+
+
+def debug_artifact_root(settings: Optional[Mapping[str, Any]] = None) -> Path:
+    """The local artifact store: ``debug_artifact_dir`` (``DFLOW_DEBUG_ARTIFACT_DIR``), else
+    ``artifacts/`` under the engine's root."""
+    explicit = (settings if settings is not None else config).get("debug_artifact_dir")
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    return debug_root(settings) / "artifacts"
 
 
 def boolize(s: Any) -> bool:

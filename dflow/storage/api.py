@@ -48,7 +48,7 @@ _S3_OPTIONS = ("endpoint", "access_key", "secret_key", "secure", "bucket_name", 
 def get_client(**kwargs: Any) -> StorageClient:
     """The store: ``storage_client=``, else ``s3_config["storage_client"]``, else, in debug mode
     without ``debug_s3``, the local engine's store, else S3."""
-    from ..config import config, debug_root, s3_config
+    from ..config import config, debug_artifact_root, s3_config
 
     unknown = sorted(set(kwargs) - set(_S3_OPTIONS) - {"storage_client"})
     if unknown:
@@ -68,7 +68,7 @@ def get_client(**kwargs: Any) -> StorageClient:
     if config.get("mode") == "debug" and not config.get("debug_s3") and not s3_options:
         from .local import LocalClient
 
-        return LocalClient(str(debug_root() / "artifacts"))
+        return LocalClient(str(debug_artifact_root()))
     from .s3 import S3Client
 
     return S3Client(**{k: v for k, v in kwargs.items() if k in _S3_OPTIONS})

@@ -92,8 +92,22 @@ def _children(
         else:
             label = f"({i}:{item_label(item)})"
             name, display, local = base + label, sname + label, {**scope, **item_scope(item)}
-        jobs.append(_job(run, step, local, name, display, boundary, parent, who))
+        job = _job(run, step, local, name, display, boundary, parent, who)
+        batch = run.settings.batch_size
+        if items is not None and batch and i >= batch:
+            job = _delayed(run, job, (i // batch) * run.settings.batch_interval)
+        jobs.append(job)
     return items, jobs
+
+
+def _delayed(run: Run, job: Callable[[], Any], seconds: float) -> Callable[[], Any]:
+    """``job`` started ``seconds`` later (``debug_batch_size``), or at once on termination."""
+
+    def later() -> Any:
+        run.groups.cancelled.wait(seconds)
+        return job()
+
+    return later
 
 
 def _job(
@@ -123,7 +137,7 @@ def _job(
         except (DflowError, ExpressionError) as exc:
             return run._error_node(name, display, template, boundary, parent, str(exc))
         try:
-            return with_hooks(
+            node = with_hooks(
                 run,
                 step,
                 scope,
@@ -134,6 +148,10 @@ def _job(
                 who,
                 lambda: run.execute(template, params, arts, name, display, boundary, parent, who),
             )
+            if run.settings.failfast and not _tolerated(step, node):
+                run.failed_fast = True  # debug_failfast: the rest stops now
+                run.groups.terminate()
+            return node
         except Exception as exc:  # noqa: BLE001 - a bug must fail the step, not the whole group
             return run._error_node(
                 name, display, template, boundary, parent, f"{who} (template {template!r}): {exc!r}"

@@ -15,12 +15,14 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from ...config import debug_artifact_root
 from ...errors import DflowError, InvalidWorkflowError, NotFoundError, WaitTimeoutError
 from .. import FINISHED_PHASES
 from .layout import Layout, check_workflow_id, engine_root, private_dir
 from .liveness import RunnerLock, is_held
 from .memo import MemoCache
 from .progress import ProgressLine
+from .settings import DEBUG_KEYS, DebugSettings
 from .state import WorkflowState, now, read_state, write_json
 
 __all__ = ["LocalEngine"]
@@ -52,8 +54,12 @@ class LocalEngine:
 
         self.config = dict(config)
         self.s3_config = dict(s3_config)
-        self.layout = Layout(Path(root).resolve() if root else engine_root(self.config))
-        self.workers = int(workers or self.config.get("debug_workers") or os.cpu_count() or 1)
+        self.settings = DebugSettings.from_config(self.config)
+        artifacts = (
+            debug_artifact_root(self.config) if self.config.get("debug_artifact_dir") else None
+        )
+        self.layout = Layout(Path(root).resolve() if root else engine_root(self.config), artifacts)
+        self.workers = int(workers or self.settings.workers)
         self.isolation = isolation or self.config.get("debug_isolation") or "auto"
         self.detach = bool(self.config.get("detach") if detach is None else detach)
         self._runs: Dict[str, Any] = {}
@@ -178,6 +184,7 @@ class LocalEngine:
                 for k in ("endpoint", "access_key", "secret_key", "bucket_name", "prefix", "secure")
             },
             "debug_s3": bool(self.config.get("debug_s3")),
+            "debug": {k: self.config.get(k) for k in DEBUG_KEYS},
         }
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(self.python_path)
@@ -266,6 +273,7 @@ class LocalEngine:
             previous,
             self.python_path,
             self.config.get("debug_zygote", True),
+            self.settings,
         )
         with self._lock:
             self._runs[wid] = run

@@ -78,8 +78,9 @@ class Layout:
     ``memo/<config map>.json`` the memoization caches.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, artifacts: Optional[Path] = None) -> None:
         self.root = root
+        self._artifacts = artifacts
 
     @property
     def workflows(self) -> Path:
@@ -87,7 +88,7 @@ class Layout:
 
     @property
     def artifacts(self) -> Path:
-        return self.root / "artifacts"
+        return self._artifacts or self.root / "artifacts"
 
     def workflow(self, workflow_id: str) -> Path:
         return _under(self.workflows, check_workflow_id(workflow_id), "workflow id")

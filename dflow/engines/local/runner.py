@@ -25,6 +25,7 @@ def _read_settings() -> None:
     settings = json.loads(text)
     s3_config.update({k: v for k, v in (settings.get("s3") or {}).items() if v is not None})
     config["debug_s3"] = bool(settings.get("debug_s3"))
+    config.update(settings.get("debug") or {})
 
 
 def main(argv: Optional[List[str]] = None) -> int:

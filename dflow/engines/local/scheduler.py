@@ -19,6 +19,7 @@ from .pod import run_pod
 from .process import ProcessGroups
 from .sandbox import Sandbox
 from .scope import deep_substitute, parse_duration
+from .settings import DebugSettings
 from .state import WorkflowState
 from .store import ArtifactStore
 
@@ -41,6 +42,7 @@ class Run:
         previous: Optional[Dict[str, Dict[str, Any]]] = None,
         python_path: Optional[List[str]] = None,
         use_zygote: bool = True,
+        settings: Optional[DebugSettings] = None,
     ) -> None:
         self.state = state
         self.python_path = list(python_path or ())
@@ -55,6 +57,8 @@ class Run:
         self.groups = ProcessGroups()
         self.previous = previous or {}
         self.first_failure: Optional[str] = None
+        self.settings = settings or DebugSettings(max(1, workers), None, 0.0, False)
+        self.failed_fast = False  # debug_failfast stopped the running steps
         self.use_zygote = use_zygote
         self._zygote: Any = None
         self._zygote_lock = threading.Lock()
@@ -99,7 +103,7 @@ class Run:
         status = self.state.status
         with self.state.lock:
             status["phase"] = phase
-            if self.groups.cancelled.is_set():
+            if self.groups.cancelled.is_set() and not self.failed_fast:
                 status["message"] = "Stopped with strategy 'Terminate'"
             elif phase != "Succeeded":
                 status["message"] = message
