@@ -91,7 +91,7 @@ DOUBLE = PythonOPTemplate(
 SUM = PythonOPTemplate(Sum, image="python:3.11")
 
 
-def test_sliced_artifacts_in_a_dag(tmp_path):
+def test_sliced_artifacts_in_a_dag(render):
     dag = DAG("d")
     make = Task("make", MAKE, parameters={"n": 3})
     dbl = Task(
@@ -105,7 +105,12 @@ def test_sliced_artifacts_in_a_dag(tmp_path):
     outer.add(inner)
     outer.add(Step("again", SUM, artifacts={"gs": inner.outputs.artifacts["out"]}))
     wf = Workflow("slices-dag", steps=outer)
-    tasks = {t["name"]: t for t in wf.to_dict()["spec"]["templates"][1]["dag"]["tasks"]}
+    manifest = render(wf)  # valid for Argo's schema
+    (d,) = [t for t in manifest["spec"]["templates"] if t["name"] == "d"]
+    assert d["outputs"]["artifacts"] == [
+        {"name": "out", "s3": {"key": "{{workflow.name}}/dflow-stacked/double/dbl/g"}}
+    ]
+    tasks = {t["name"]: t for t in d["dag"]["tasks"]}
     assert tasks["sum"]["depends"] == "(dbl.Succeeded)"
     wf.submit()
     assert wf.query_status() == "Succeeded"
