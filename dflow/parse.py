@@ -52,9 +52,9 @@ _SPEC = {
     "entrypoint", "templates", "parallelism", "serviceAccountName", "imagePullSecrets", "podGC",
     "volumes", "volumeClaimTemplates", "artifactRepositoryRef", "arguments", "onExit",
 }  # fmt: skip
-# "{{steps.NAME.outputs.parameters.P}}" / ".artifacts.A", a whole value
+# "{{steps.NAME.outputs.parameters.P}}" (or tasks., or .artifacts.A), a whole value
 _STEP_OUTPUT = re.compile(
-    r"^\{\{steps\.(?P<step>[A-Za-z0-9-]+)\.outputs\.(?P<kind>parameters|artifacts)"
+    r"^\{\{(?P<scope>steps|tasks)\.(?P<step>[A-Za-z0-9-]+)\.outputs\.(?P<kind>parameters|artifacts)"
     r"\.(?P<name>[A-Za-z0-9_-]+)\}\}$"
 )
 _STEP = {"name", "template", "arguments", "when", "withParam", "withItems", "withSequence",
@@ -232,7 +232,10 @@ class ManifestReader:
             dag = self.make.new(DAG, name, bind=f"template:{name}", **self._common(body, {"dag"}))
             self.built[name] = dag
             _unsupported(f"template {name!r} dag", body["dag"], {"tasks"})
-            self.make.do(dag, "add", [self._step(Task, t, name) for t in body["dag"]["tasks"]])
+            tasks: Dict[str, Any] = {}  # the tasks made so far, by name
+            for t in body["dag"]["tasks"]:
+                tasks[t["name"]] = self._step(Task, t, name, tasks)
+            self.make.do(dag, "add", list(tasks.values()))
             return dag
         built = self._leaf(body)
         self.built[name] = built
@@ -353,10 +356,13 @@ class ManifestReader:
                 self.make.set(t, field, dict(resources[field]))
         return t
 
-    def _ref(self, value: Any, scope: Optional[Dict[str, Any]]) -> Any:
-        """An output of an earlier step of the same Steps as a reference, else ``value``."""
+    def _ref(self, value: Any, scope: Optional[Dict[str, Any]], kind: str) -> Any:
+        """An output of a step (task) made earlier in the same Steps (DAG) as a reference to
+        it, else ``value``."""
         match = _STEP_OUTPUT.match(value) if isinstance(value, str) and scope else None
         if match is None or scope is None or match["step"] not in scope:
+            return value
+        if match["scope"] != kind:
             return value
         return self.make.ref(scope[match["step"]], ("outputs", match["kind"]), match["name"])
 
@@ -370,9 +376,10 @@ class ManifestReader:
         args = d.get("arguments", {})
         params = {p["name"]: p.get("value", "") for p in args.get("parameters", [])}
         key = params.pop(KEY_PARAMETER, None)
-        params = {k: self._ref(v, scope) for k, v in params.items()}
+        within = "tasks" if cls is Task else "steps"
+        params = {k: self._ref(v, scope, within) for k, v in params.items()}
         artifacts = {
-            a["name"]: self._ref(self._source(a), scope) for a in args.get("artifacts", [])
+            a["name"]: self._ref(self._source(a), scope, within) for a in args.get("artifacts", [])
         }
         with_param: Any = d.get("withParam")
         if isinstance(with_param, str) and "{{" not in with_param:
@@ -394,7 +401,7 @@ class ManifestReader:
             deps: List[str] = list(d.get("dependencies", []))
             if "depends" in d:
                 deps = _depends_terms(d["depends"])
-            kwargs["dependencies"] = deps
+            kwargs["dependencies"] = deps or None
         kind = "task" if cls is Task else "step"
         return self.make.new(cls, d["name"], template, bind=f"{kind}:{d['name']}", **kwargs)
 

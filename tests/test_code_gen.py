@@ -261,3 +261,11 @@ def test_get_kwargs_gives_the_constructor_arguments_as_source():
         "retry_strategy", "node_selector", "tolerations", "affinity", "init_progress", "volumes",
         "pvcs",
     }  # fmt: skip
+
+
+def test_an_output_of_an_earlier_task_is_a_reference_to_it():
+    manifest = _example(ROOT / "examples" / "dag.py").to_dict()
+    code = gen_code(manifest, submit=False)
+    assert "task_top.outputs.parameters['sum']" in code
+    assert "{{tasks." not in code.split("diamond = DAG(")[1]  # the tasks' arguments are refs
+    assert _run(code).to_dict() == manifest
