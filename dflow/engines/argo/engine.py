@@ -221,7 +221,8 @@ class ArgoEngine:
                 if not err.transient:
                     raise
                 failures += 1
-                pause = min(max(interval, MAX_POLL_PAUSE), interval * 2**failures)
+                # growing pauses (from at least 0.1 s, so that interval=0 does not spin)
+                pause = min(max(interval, MAX_POLL_PAUSE), max(interval, 0.1) * 2**failures)
                 waited = time.monotonic() - start
                 if deadline is not None and time.monotonic() + pause >= deadline:
                     pause = deadline - time.monotonic()
