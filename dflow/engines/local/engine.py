@@ -362,12 +362,10 @@ class LocalEngine:
             return found
         for path in sorted(self.layout.workflows.glob("*/state.json")):
             try:
-                data = (
-                    self.get(path.parent.name)
-                    if path.parent.name in self._runs
-                    else read_state(path)
-                )
-            except (OSError, ValueError):
+                data = read_state(path)
+                if data["status"].get("phase") not in FINISHED_PHASES:
+                    data = self.get(path.parent.name)  # running here, elsewhere, or dead
+            except (OSError, ValueError, DflowError):
                 continue
             have = data["metadata"].get("labels") or {}
             if all(have.get(k) == v for k, v in (labels or {}).items()):

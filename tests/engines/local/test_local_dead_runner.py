@@ -102,3 +102,14 @@ def test_a_live_runner_is_not_taken_for_dead_and_retry_waits_for_it(local_root):
     with pytest.raises(Exception, match="only a failed workflow can retry"):
         wf.retry()
     assert wf.wait(interval=0.1) == "Succeeded"
+
+
+def test_list_shows_a_workflow_whose_runner_died_as_error(local_root):
+    config["detach"] = True
+    wf = Workflow(name="listed")
+    wf.add(Step("s", shell("s", "sleep 30")))
+    wf.submit()
+    kill_runner_at_once(wf.id)
+    assert settle(wf.query_status) == "Error"
+    (listed,) = [w for w in LocalEngine().list() if w["metadata"]["name"] == wf.id]
+    assert listed["status"]["phase"] == "Error"
