@@ -192,7 +192,6 @@ KEPT: Dict[str, str] = {
 # Not built yet (expected failures): key -> note.
 PENDING: Dict[str, str] = dict.fromkeys(
     [
-        "dflow.code_gen:CodeGenerator",
         "dflow:ArgoStep.delete_pod",
         "dflow:ArgoStep.get_pod",
         "dflow:ArgoStep.get_script",
@@ -414,8 +413,6 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.python:BigParameter.from_dict",
         "dflow.python:BigParameter.from_dict(d)",
         "dflow.python:BigParameter.to_dict",
-        "dflow.python:HDF5Datasets",
-        "dflow.python:NestedDict",
         "dflow.python:OP.convert_to_graph",
         "dflow.python:OP.exec_sign_check(func)",
         "dflow.python:OP.from_graph",
@@ -482,11 +479,7 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.python.opio:BigParameter.from_dict",
         "dflow.python.opio:BigParameter.from_dict(d)",
         "dflow.python.opio:BigParameter.to_dict",
-        "dflow.python.opio:HDF5Dataset",
-        "dflow.python.opio:HDF5Datasets",
         "dflow.python.opio:NestedDictBase",
-        "dflow.python.opio:NestedDictPath",
-        "dflow.python.opio:NestedDictStr",
         "dflow.python.opio:Parameter.from_dict",
         "dflow.python.opio:Parameter.from_dict(d)",
         "dflow.python.opio:Parameter.to_dict",
