@@ -15,7 +15,9 @@ class Slices:
     """Slice list inputs per item of a fan-out and stack the outputs back in item order.
 
     Args:
-        slices: an item's slice index, usually ``"{{item}}"`` (an int or a JSON list of ints).
+        slices: an item's slice index, ``"{{item}}"`` by default (``"{{item.order}}"`` with
+            ``sub_path``): after Argo's substitution an int, a JSON list of ints, or a Python
+            expression of them (``"int('{{item}}')"``).
         input_parameter / input_artifact: inputs given as a whole list; each item gets its element.
         output_parameter / output_artifact: outputs stacked into one list parameter / one artifact.
         sub_path: accepted for compatibility; the container always takes its slice of the catalog.
@@ -23,21 +25,51 @@ class Slices:
             the stacked outputs stay one entry per item, in item order.
         pool_size: worker processes that run the items of one group in parallel (``-1``: one per
             item of the group); without ``group_size`` every pod has one item and it has no effect.
+        pool_timeout: seconds a group's pool may take for all its items before the pod fails.
+        shuffle / random_seed: the original's shuffling of items into groups; only
+            ``shuffle=False`` is supported (groups are consecutive items), ``True`` is refused.
+        register_first_only: lineage registration of the first slice only; there is no lineage
+            here, so it has nothing to change (as in the original without lineage).
+        create_dir: each item's output artifacts in a directory of their own; stacked artifacts
+            always keep each item's files under ``<item>/``, so both values give that layout.
+        raise_for_group: whether a group pod fails when any of its items fails. Here a group
+            pod always fails then (its retry covers the group), whatever the value; the
+            original with False (its default) passes the other items' outputs on.
     """
 
     def __init__(
         self,
-        slices: str = "{{item}}",
+        slices: Optional[str] = None,
         input_parameter: Optional[List[str]] = None,
         input_artifact: Optional[List[str]] = None,
         output_parameter: Optional[List[str]] = None,
         output_artifact: Optional[List[str]] = None,
         sub_path: bool = False,
         group_size: Optional[int] = None,
+        shuffle: bool = False,
+        random_seed: int = 0,
         pool_size: Optional[int] = None,
+        pool_timeout: Optional[int] = None,
+        register_first_only: bool = False,
+        create_dir: bool = False,
+        raise_for_group: bool = False,
     ) -> None:
         _check_count("group_size", group_size, allow_all=False)
         _check_count("pool_size", pool_size, allow_all=True)
+        if pool_timeout is not None and (
+            isinstance(pool_timeout, bool)
+            or not isinstance(pool_timeout, (int, float))
+            or pool_timeout <= 0
+        ):
+            raise InvalidWorkflowError(
+                f"Slices: pool_timeout must be positive seconds, got {pool_timeout!r}"
+            )
+        if shuffle:
+            raise InvalidWorkflowError(
+                "Slices: shuffle=True is not supported; groups are consecutive items"
+            )
+        if slices is None:
+            slices = "{{item.order}}" if sub_path and group_size is None else "{{item}}"
         self.slices = str(slices)
         self.input_parameter = list(input_parameter or [])
         self.input_artifact = list(input_artifact or [])
@@ -45,7 +77,13 @@ class Slices:
         self.output_artifact = list(output_artifact or [])
         self.sub_path = sub_path
         self.group_size = group_size
+        self.shuffle = shuffle
+        self.random_seed = random_seed
         self.pool_size = pool_size
+        self.pool_timeout = pool_timeout
+        self.register_first_only = register_first_only
+        self.create_dir = create_dir
+        self.raise_for_group = raise_for_group
 
     @property
     def inputs(self) -> List[str]:

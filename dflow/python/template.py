@@ -257,6 +257,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         args.append(f"group_size={grouped.group_size!r}")
         if grouped.pool_size is not None:
             args.append(f"pool_size={grouped.pool_size!r}")
+        if grouped.pool_timeout is not None:
+            args.append(f"pool_timeout={grouped.pool_timeout!r}")
         # a pool forks workers: the OP must be importable or defined before this line
         lines.append(f"if __name__ == '__main__':\n    dflow_run_group({', '.join(args)})")
         return _around(self, "\n".join(lines) + "\n")

@@ -70,7 +70,7 @@ def run(
     op_class = type(op_obj)
     name = op_class.__name__
     try:
-        slice_value = json.loads(os.environ[SLICE_ENV]) if sliced or stacked else None
+        slice_value = slice_index(os.environ[SLICE_ENV]) if sliced or stacked else None
         inputs = read_inputs(op_class, root, set(sliced), slice_value)
         check_signed(op_class, inputs, "input")
         op_out = with_defaults(op_class, op_obj.execute(OPIO(inputs)), "output")
@@ -167,6 +167,26 @@ def write_outputs(
             os.replace(src, dst)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def slice_index(text: str) -> Any:
+    """The slice a run takes: an int or a JSON list of ints, or a Python expression of them
+    written by the workflow's author (``int('3')``, ``[2*3, 7]``), as the original reads it."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        pass
+    safe = {"int": int, "float": float, "str": str, "range": range, "list": list, "len": len}
+    try:
+        return eval(compile(text, "<slices>", "eval"), {"__builtins__": safe}, {})  # noqa: S307
+    except Exception as e:  # noqa: BLE001 - any failure is a bad slice expression
+        raise SignError(f"slice {text!r} is neither JSON nor a Python expression: {e}") from None
 
 
 def _as_list(s: Artifact) -> Artifact:

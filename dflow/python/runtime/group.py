@@ -43,6 +43,7 @@ def run_group(
     group_size: int = 1,
     pool_size: Optional[int] = None,
     state: Optional[str] = None,
+    pool_timeout: Optional[float] = None,
 ) -> None:
     """Run the OP for every item of this container's group, as the container's main program."""
     op_class = type(make_op(op, state))
@@ -61,7 +62,15 @@ def run_group(
     _job.update(op=op_class, make=(op, state), root=root, sliced=set(sliced), cwd=cwd)
     _job.update(staging=staging)
     try:
-        results = _run_all(list(enumerate(mine)), pool_size)
+        try:
+            results = _run_all(list(enumerate(mine)), pool_size, pool_timeout)
+        except TimeoutError:
+            print(
+                f"dflow: OP {op_class.__name__}: the group's pool did not finish within "
+                f"pool_timeout={pool_timeout} s",
+                file=sys.stderr,
+            )
+            raise SystemExit(EXIT_OTHER) from None
         codes = [code for code, _, _ in results if code]
         if codes:
             hard = [c for c in codes if c != EXIT_TRANSIENT]
@@ -76,7 +85,9 @@ def run_group(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _run_all(jobs: List[Tuple[int, Any]], pool_size: Optional[int]) -> List[_Result]:
+def _run_all(
+    jobs: List[Tuple[int, Any]], pool_size: Optional[int], timeout: Optional[float] = None
+) -> List[_Result]:
     workers = len(jobs) if pool_size == -1 else min(pool_size or 1, len(jobs))
     if workers <= 1:
         return [_run_item(job) for job in jobs]
@@ -85,7 +96,10 @@ def _run_all(jobs: List[Tuple[int, Any]], pool_size: Optional[int]) -> List[_Res
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(workers) as pool:
-        return pool.map(_run_item, jobs, chunksize=1)
+        try:
+            return pool.map_async(_run_item, jobs, chunksize=1).get(timeout)
+        except multiprocessing.TimeoutError:
+            raise TimeoutError from None
 
 
 def _run_item(job: Tuple[int, Any]) -> _Result:
