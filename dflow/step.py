@@ -286,6 +286,7 @@ class HookStep(Step):
     """
 
     kind = "hook"
+    joins_in_init = False  # a hook belongs to the step it is given to, never to a ``with`` block
 
     def __init__(self, template: Any, expression: Optional[str] = None, **kwargs: Any) -> None:
         nested = [k for k in ("success_hook", "running_hook", "failure_hook") if kwargs.get(k)]

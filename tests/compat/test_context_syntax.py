@@ -56,6 +56,18 @@ def test_a_step_added_to_an_inner_steps_moves_there():
     assert [[s.name for s in g] for g in inner.steps] == [["x"]]
 
 
+def test_hooks_and_rendering_inside_a_block_add_nothing():
+    from dflow.step import HookStep
+
+    with pytest.raises(RuntimeError, match="stop"):
+        with Workflow("hooks") as wf:
+            hook = HookStep(ECHO, parameters={"m": 0})
+            Step("a", ECHO, parameters={"m": 1}, success_hook=hook)
+            wf.to_dict()  # rendering inside the block leaves the block as it was
+            raise RuntimeError("stop")
+    assert groups(wf) == [["a"]]
+
+
 def test_nested_steps_and_dag_blocks():
     with Workflow("dags", dag=DAG("top")) as wf:
         with DAG("sub") as sub:
