@@ -125,6 +125,8 @@ class InputParameter(_IO):
         description: Optional[str] = None,
         name: Optional[str] = None,
         enum: Optional[List[Any]] = None,
+        save_as_artifact: bool = False,
+        path: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name)
@@ -132,6 +134,9 @@ class InputParameter(_IO):
         self.type = type
         self.description = description
         self.enum = enum
+        # passed as a file (a big parameter) at ``path``; ``Inputs`` turns it into that artifact
+        self.save_as_artifact = save_as_artifact
+        self.path = path
         if "default" in kwargs:
             self.value = kwargs.pop("default")
         if kwargs:
@@ -158,7 +163,13 @@ class InputArtifact(_IO):
         archive: Optional[str] = "tar",
         sub_path: Optional[str] = None,
         big_parameter: bool = False,
+        save_as_parameter: bool = False,
     ) -> None:
+        if save_as_parameter:
+            raise InvalidWorkflowError(
+                "InputArtifact(save_as_parameter=True) is not supported: Argo hands artifacts to "
+                "a step as files; give the value as an InputParameter instead"
+            )
         super().__init__(name)
         self.path = path
         self.optional = optional
@@ -192,8 +203,14 @@ class OutputParameter(_IO):
         description: Optional[str] = None,
         name: Optional[str] = None,
         value: Any = UNSET,
+        save_as_artifact: bool = False,
+        save_both: bool = False,
     ) -> None:
         super().__init__(name)
+        # given back as a file (a big parameter), or (save_both) as a parameter and a file too;
+        # ``Outputs`` adds that artifact
+        self.save_as_artifact = save_as_artifact
+        self.save_both = save_both
         self.value_from_path = value_from_path
         self.value_from_parameter = value_from_parameter
         self.value_from_expression = value_from_expression
@@ -333,6 +350,18 @@ class Inputs:
     ) -> None:
         self.parameters = parameters  # type: ignore[assignment]
         self.artifacts = artifacts  # type: ignore[assignment]
+        params, arts = cast(Dict[str, Any], self.parameters), cast(Dict[str, Any], self.artifacts)
+        for key, p in list(params.items()):
+            if getattr(p, "save_as_artifact", False):
+                if p.value is not UNSET:
+                    raise InvalidWorkflowError(
+                        f"input parameter {key!r}: a default value and save_as_artifact=True "
+                        "cannot go together (the value travels as a file)"
+                    )
+                dict.__delitem__(params, key)
+                arts[BIG_PREFIX + key] = InputArtifact(
+                    path=p.path or f"/tmp/inputs/parameters/{key}", type=p.type, big_parameter=True
+                )
 
     def bound(self, scope: str, owner: Any) -> Inputs:
         """The same inputs seen from a step, as references."""
@@ -352,6 +381,22 @@ class Outputs:
     ) -> None:
         self.parameters = parameters  # type: ignore[assignment]
         self.artifacts = artifacts  # type: ignore[assignment]
+        params, arts = cast(Dict[str, Any], self.parameters), cast(Dict[str, Any], self.artifacts)
+        for key, p in list(params.items()):
+            if getattr(p, "save_as_artifact", False) or getattr(p, "save_both", False):
+                if p.value_from_path is None:
+                    raise InvalidWorkflowError(
+                        f"output parameter {key!r}: save_as_artifact/save_both need "
+                        "value_from_path (the file that becomes the artifact)"
+                    )
+                arts[BIG_PREFIX + key] = OutputArtifact(
+                    path=p.value_from_path,
+                    type=p.type,
+                    global_name=p.global_name,
+                    big_parameter=True,
+                )
+                if not p.save_both:
+                    dict.__delitem__(params, key)
 
     def bound(self, scope: str, owner: Any) -> Outputs:
         """The same outputs seen from a step, as references."""
@@ -364,9 +409,12 @@ def _bound(target: Any, source: Any, scope: str, owner: Any) -> Any:
     for key, value in source.artifacts.items():
         ref = value.bound(scope, owner)
         dict.__setitem__(target.artifacts, key, ref)
-        if getattr(value, "big_parameter", False) and key.startswith(BIG_PREFIX):
-            # seen from a step, a big parameter is a parameter (passed on as its artifact)
-            dict.__setitem__(target.parameters, key[len(BIG_PREFIX) :], ref)
+        plain = key[len(BIG_PREFIX) :]
+        big = getattr(value, "big_parameter", False) and key.startswith(BIG_PREFIX)
+        if big and plain not in target.parameters:
+            # seen from a step, a big parameter is a parameter (passed on as its artifact);
+            # saved both ways, the parameter stays the parameter
+            dict.__setitem__(target.parameters, plain, ref)
     return target
 
 
