@@ -216,3 +216,15 @@ def test_output_artifact_pvc_saves_into_the_public_claim(render):
     (vct,) = render(wf)["spec"]["volumeClaimTemplates"]
     assert vct["metadata"]["name"] == "public"
     assert vct["spec"]["resources"]["requests"]["storage"] == "2Gi"
+
+
+def test_client_models_are_argos():
+    from dflow.client import V1alpha1Parameter, V1alpha1RetryStrategy
+    from dflow.client.v1alpha1_template import V1alpha1Template
+
+    # checked against pydflow 1.8.134: snake_case fields in and out
+    strategy = V1alpha1RetryStrategy(limit="2", retry_policy="OnFailure")
+    assert strategy.to_dict() == {"limit": "2", "retry_policy": "OnFailure"}
+    template = V1alpha1Template(name="t", parallelism=2)
+    assert template.to_dict() == {"name": "t", "parallelism": 2}
+    assert V1alpha1Parameter(name="x", value="1").to_dict() == {"name": "x", "value": "1"}
