@@ -518,3 +518,36 @@ def test_terminated_workflow_cancels_the_slurm_job(
     while _running_jobs(slurm):
         assert time.monotonic() < deadline, _running_jobs(slurm)
         time.sleep(0.2)
+
+
+def test_merged_sliced_step_on_slurm_is_one_job_of_many_tasks(
+    local_root: Path, sshd: SSHServer, slurm: Path, remote_root: Path
+) -> None:
+    # GIVEN three items merged into one submission, all its tasks in one Slurm job
+    xs = [2, 5, 7]
+    executor = _over_ssh(
+        sshd,
+        remote_root,
+        "Slurm",
+        merge_sliced_step=True,
+        remote_command=[sys.executable],
+        # the job imports the OP from this folder: DPDispatcher exports the variable in the job
+        resources_dict={"group_size": len(xs), "envs": {"PYTHONPATH": str(Path(__file__).parent)}},
+    )
+    wf = Workflow(name="slurm-merged", steps=Steps("slurm-merged"))
+    wf.add(
+        Step(
+            "square",
+            PythonOPTemplate(dispatcher_ops.Square),
+            parameters={"x": xs, "tag": "s"},
+            with_param=argo_range(len(xs)),
+            slices=Slices(input_parameter=["x"], output_parameter=["y"]),
+            executor=executor,
+        )
+    )
+    wf.submit()
+    assert wf.query_status() == "Succeeded", wf.query_step(phase="Failed")
+    # THEN one pod, one job, the outputs per item in item order
+    assert wf.query_step(name="square")[0].outputs.parameters["y"].value == [4, 25, 49]
+    log = _step_log(local_root, wf, "square")
+    assert log.count("was submitted; job_id is ") == 1, log
