@@ -114,8 +114,28 @@ mkdir -p tmp/outputs || exit 1
 {rewrite} || exit 1
 . "$C/env.sh"
 . ./task.sh
-{run}
+{run} &
+dflow_child=$!
+(  # a stopped step writes the stop file: end the script's process tree, on any batch system
+  trap '' TERM  # a scheduler's cancellation must not end the watch before the script's end
+  {_TREE}
+  while kill -0 "$dflow_child" 2>/dev/null; do
+    if [ -e ../{STOP} ]; then
+      p=$(dflow_tree "$dflow_child")
+      kill -STOP $p 2>/dev/null; kill -TERM $p 2>/dev/null; kill -CONT $p 2>/dev/null
+      exit 0
+    fi
+    sleep 1
+  done
+) &
+dflow_watch=$!
+wait "$dflow_child"
 dflow_rc=$?
+while kill -0 "$dflow_child" 2>/dev/null; do  # a signal ended the wait, not the script
+  wait "$dflow_child"
+  dflow_rc=$?
+done
+kill "$dflow_watch" 2>/dev/null
 echo "$dflow_rc" > tmp/.dflow/rc
 rm -f tmp/.dflow/pid
 cd tmp || exit 1
@@ -544,13 +564,12 @@ def main() -> int:
         return 0
     except Stopped:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        # said first: the engine may kill this process soon (the local engine after 2 s)
+        _say(f"the step was stopped; its tasks on {where} are being stopped")
         submission = _current.get("submission")
         grace = float(spec.get("grace") or 0)
         ids = cancel(submission, where, grace, spec) if submission is not None else []
-        _say(
-            f"the step was stopped; its tasks on {where} were stopped "
-            f"(jobs cancelled: {', '.join(ids) or 'none yet submitted'})"
-        )
+        _say(f"jobs cancelled on {where}: {', '.join(ids) or 'none yet submitted'}")
         return EXIT_STOPPED
     except StepError as exc:
         _say(str(exc))
