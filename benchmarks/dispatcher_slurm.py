@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -109,6 +110,15 @@ def main() -> int:
     config.update(mode="debug", debug_workdir=str(work / "engine"), debug_workers=args.workers)
     s3_config["storage_client"] = LocalClient(str(work / "engine" / "artifacts"))
     os.environ["DFLOW_SECRETS_DIR"] = str(work / "secrets")
+    try:
+        run_cases(args, work, running_sshd, running_slurm)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def run_cases(args: Any, work: Path, running_sshd: Any, running_slurm: Any) -> None:
+    """Start the servers and time every chosen case."""
     python = [sys.executable]  # the job runs this interpreter, which has dflow
     with running_sshd() as sshd, running_slurm(sshd) as _:
         key = Secret(value=sshd.key, key="ssh-privatekey")
@@ -152,7 +162,6 @@ def main() -> int:
                 times.append(timed(workflow(f"bench-{r}", args.items, executor), args.items))
             best = min(times)
             print(f"{label:60s} {best:7.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})")
-    return 0
 
 
 if __name__ == "__main__":
