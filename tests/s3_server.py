@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -82,12 +82,17 @@ def _wait_ready(endpoint: str, process: subprocess.Popen, log: str, timeout: flo
 
 
 @contextlib.contextmanager
-def running_seaweedfs(workdir: str) -> Iterator[Dict[str, Any]]:
-    """Run ``weed mini`` on free loopback ports with its data in ``workdir``; stop it by PID."""
+def running_seaweedfs(
+    workdir: str, ports: Optional[Dict[str, int]] = None
+) -> Iterator[Dict[str, Any]]:
+    """Run ``weed mini`` on free loopback ports with its data in ``workdir``; stop it by PID.
+
+    ``ports`` (the ``ports`` of an earlier run on the same ``workdir``) starts it again as it was.
+    """
     data = os.path.join(workdir, "data")
     os.makedirs(data, exist_ok=True)
     log = os.path.join(workdir, "weed.log")
-    ports = dict(zip(_PORTS, _free_ports(len(_PORTS))))
+    ports = ports or dict(zip(_PORTS, _free_ports(len(_PORTS))))
     command = [
         weed_binary(), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         "-webdav=false", "-admin.ui=false", "-master.telemetry=false",
@@ -112,6 +117,7 @@ def running_seaweedfs(workdir: str) -> Iterator[Dict[str, Any]]:
             "secure": False,
             "pid": process.pid,
             "log": log,
+            "ports": ports,
         }
     finally:
         if process.poll() is None:

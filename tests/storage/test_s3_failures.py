@@ -109,6 +109,32 @@ def test_a_server_stopped_mid_download_fails_in_bounded_time(tmp_path):
             assert time.monotonic() - started < 30
 
 
+def test_a_download_resumes_when_the_stopped_server_is_back(tmp_path):
+    # GIVEN a download under way from a server of our own
+    workdir = str(tmp_path / "weed")
+    source = _random_file(tmp_path / "obj", 32 * MiB).read_bytes()
+    with running_seaweedfs(workdir) as server:
+        client = S3Client(bucket_name="restarted", attempts=8, backoff=0.5, **_settings(server))
+        client.upload("big/object", str(tmp_path / "obj"))
+        opened = client.open("big/object")
+        body = opened.__enter__()
+        got = [body.read(MiB)]
+        ports = server["ports"]
+    # WHEN the server stops in the middle of the answer and comes back on the same ports
+    with running_seaweedfs(workdir, ports=ports):
+        try:
+            while True:
+                data = body.read(MiB)
+                if not data:
+                    break
+                got.append(data)
+        finally:
+            opened.__exit__(None, None, None)
+    # THEN the rest came from where it stopped, every byte right
+    assert body.resumed >= 1
+    assert b"".join(got) == source
+
+
 def test_a_frozen_server_fails_within_the_configured_timeouts(tmp_path, monkeypatch):
     # GIVEN timeouts set in s3_config, and a server of our own
     monkeypatch.setitem(s3_config, "read_timeout", 1)
