@@ -94,10 +94,11 @@ def test_a_connection_lost_every_time_is_a_storage_error(s3_config_for_tests, tm
 
 def test_a_server_stopped_mid_download_fails_in_bounded_time(tmp_path):
     with running_seaweedfs(str(tmp_path / "weed")) as server:
+        uploader = S3Client(bucket_name="stopped", **_settings(server))
+        uploader.upload("big/object", str(_random_file(tmp_path / "obj", 32 * MiB)))
         client = S3Client(
             bucket_name="stopped", attempts=3, backoff=0.1, read_timeout=2, **_settings(server)
         )
-        client.upload("big/object", str(_random_file(tmp_path / "obj", 32 * MiB)))
         with client.open("big/object") as body:
             assert len(body.read(MiB)) == MiB
             # WHEN the server dies in the middle of the answer
@@ -136,13 +137,14 @@ def test_a_download_resumes_when_the_stopped_server_is_back(tmp_path):
 
 
 def test_a_frozen_server_fails_within_the_configured_timeouts(tmp_path, monkeypatch):
-    # GIVEN timeouts set in s3_config, and a server of our own
-    monkeypatch.setitem(s3_config, "read_timeout", 1)
-    monkeypatch.setitem(s3_config, "connect_timeout", 1)
-    monkeypatch.setitem(s3_config, "max_attempts", 2)
     with running_seaweedfs(str(tmp_path / "weed")) as server:
+        uploader = S3Client(bucket_name="frozen", **_settings(server))
+        uploader.upload("big/object", str(_random_file(tmp_path / "obj", 32 * MiB)))
+        # GIVEN short timeouts set in s3_config, and a server of our own
+        monkeypatch.setitem(s3_config, "read_timeout", 2)
+        monkeypatch.setitem(s3_config, "connect_timeout", 2)
+        monkeypatch.setitem(s3_config, "max_attempts", 2)
         client = S3Client(bucket_name="frozen", **_settings(server))
-        client.upload("big/object", str(_random_file(tmp_path / "obj", 32 * MiB)))
         body_cm = client.open("big/object")
         body = body_cm.__enter__()
         assert len(body.read(MiB)) == MiB
