@@ -425,9 +425,8 @@ class DispatcherExecutor(Executor):
         merge: bool,
     ) -> Dict[str, Any]:
         """What the runtime needs besides the script: DPDispatcher settings and the layout."""
+        # the command runs as given: only the script's /tmp paths are the task's own
         command = self.remote_command or template.command
-        if self.map_tmp_dir:
-            command = [rewrite_tmp(w, token) for w in command]
         container = None
         if self.container is not None:
             kind, executable = self.container

@@ -78,6 +78,22 @@ def remote_root() -> Iterator[Path]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def _interpreter(remote_root: Path) -> str:
+    """This interpreter, named outside /tmp: a template's /tmp paths are the step's own."""
+    wrapper = remote_root.parent / "python"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+def _ops_outside_tmp(remote_root: Path) -> str:
+    """A folder holding the test OPs, outside /tmp (where this checkout may live)."""
+    folder = remote_root.parent / "ops"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(Path(__file__).with_name("dispatcher_ops.py"), folder)
+    return str(folder)
+
+
 def _local(remote_root: Path, **kw: Any) -> DispatcherExecutor:
     machine = {"batch_type": "Shell", "context_type": "LocalContext"}
     return DispatcherExecutor(machine_dict=machine, remote_root=str(remote_root), **QUICK, **kw)
@@ -201,7 +217,9 @@ def test_merged_sliced_step_is_one_submission_with_stacked_outputs(
     local_root: Path, remote_root: Path, render: Any
 ) -> None:
     # GIVEN a sliced Python OP over five items, merged into one submission of five tasks
-    executor = _local(remote_root, merge_sliced_step=True, remote_command=[sys.executable])
+    executor = _local(
+        remote_root, merge_sliced_step=True, remote_command=[_interpreter(remote_root)]
+    )
     xs = [3, 1, 4, 1, 5]
     square = Step(
         "square",
@@ -241,7 +259,7 @@ def test_merged_sliced_step_is_one_submission_with_stacked_outputs(
 def test_sliced_step_without_merging_is_one_submission_per_item(
     local_root: Path, remote_root: Path
 ) -> None:
-    executor = _local(remote_root, remote_command=[sys.executable])
+    executor = _local(remote_root, remote_command=[_interpreter(remote_root)])
     xs = [2, 3, 4]
     wf = Workflow(name="fanned", steps=Steps("fanned"))
     wf.add(
@@ -263,7 +281,9 @@ def test_sliced_step_without_merging_is_one_submission_per_item(
 def test_merged_step_with_a_failing_item_fails_with_its_code(
     local_root: Path, remote_root: Path
 ) -> None:
-    executor = _local(remote_root, merge_sliced_step=True, remote_command=[sys.executable])
+    executor = _local(
+        remote_root, merge_sliced_step=True, remote_command=[_interpreter(remote_root)]
+    )
     wf = Workflow(name="merged-fail", steps=Steps("merged-fail"))
     wf.add(
         Step(
@@ -530,9 +550,12 @@ def test_merged_sliced_step_on_slurm_is_one_job_of_many_tasks(
         remote_root,
         "Slurm",
         merge_sliced_step=True,
-        remote_command=[sys.executable],
+        remote_command=[_interpreter(remote_root)],
         # the job imports the OP from this folder: DPDispatcher exports the variable in the job
-        resources_dict={"group_size": len(xs), "envs": {"PYTHONPATH": str(Path(__file__).parent)}},
+        resources_dict={
+            "group_size": len(xs),
+            "envs": {"PYTHONPATH": _ops_outside_tmp(remote_root)},
+        },
     )
     wf = Workflow(name="slurm-merged", steps=Steps("slurm-merged"))
     wf.add(
