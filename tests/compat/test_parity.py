@@ -117,10 +117,25 @@ _SSH_SCRIPT = (
     "one shell script (dflow.executors.base) with the same effect"
 )
 KEPT: Dict[str, str] = {
-    "dflow.python.utils:": _RUNTIME,
-    "dflow.util_ops:": (
-        "the reference's helper templates (success counting, slice set-up); ours renders "
-        "continue_on_num_success/ratio and slices with its own check template and runtime"
+    **dict.fromkeys(
+        [
+            f"dflow.python.utils:{name}"
+            for name in (
+                "copy_results",
+                "copy_results_and_return_path_item",
+                "get_input_slices",
+                "handle_input_artifact",
+                "handle_input_parameter",
+                "handle_lineage",
+                "handle_output_artifact",
+                "handle_output_parameter",
+                "try_to_execute",
+            )
+        ],
+        _RUNTIME,
+    ),
+    "dflow.util_ops:InitArtifactForSlices": (
+        "the reference's slice set-up template; ours renders slices with its own runtime"
     ),
     **dict.fromkeys(
         ["dflow.executor:run_script", "dflow.executor:render_script_with_tmp_root"],
@@ -508,6 +523,12 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.task:Task.from_graph",
         "dflow.task:Task.from_graph(graph)",
         "dflow.task:Task.from_graph(templates)",
+        "dflow.util_ops:CheckNumSuccess.convert_to_graph",
+        "dflow.util_ops:CheckNumSuccess.from_graph",
+        "dflow.util_ops:CheckNumSuccess.from_graph(graph)",
+        "dflow.util_ops:CheckSuccessRatio.convert_to_graph",
+        "dflow.util_ops:CheckSuccessRatio.from_graph",
+        "dflow.util_ops:CheckSuccessRatio.from_graph(graph)",
         "dflow.utils:MinioClient.copy(src)",
         "dflow.utils:MinioClient.copy(dst)",
         "dflow.utils:MinioClient.download(path)",

@@ -1,0 +1,76 @@
+"""Templates that fail unless enough items of a fan-out succeeded, for use as ordinary steps.
+
+``success`` is a JSON list of 0/1 (or true/false) flags, e.g. the gathered output of a sliced
+step; a value that is not such a list counts as no success at all.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .io import InputParameter, Inputs
+from .op_template import ShellOPTemplate
+
+__all__ = ["CheckNumSuccess", "CheckSuccessRatio"]
+
+_COUNT = """import json
+import sys
+
+try:
+    succeeded = sum(int(flag) for flag in json.loads('''{{inputs.parameters.success}}'''))
+except (TypeError, ValueError):
+    succeeded = 0
+"""
+
+_VERDICT = """print(f"Num success: {succeeded}")
+print(f"Threshold: {threshold}")
+if succeeded < threshold:
+    sys.exit(f"only {succeeded} succeeded, {threshold} needed")
+"""
+
+
+class CheckNumSuccess(ShellOPTemplate):
+    """Fails unless at least ``threshold`` of the ``success`` flags are set."""
+
+    def __init__(
+        self,
+        name: Optional[str] = "check-num-success",
+        image: Optional[str] = None,
+        image_pull_policy: Optional[str] = None,
+    ) -> None:
+        super().__init__(
+            name=name,
+            image=image,
+            image_pull_policy=image_pull_policy,
+            command=["python3"],
+            script=_COUNT + "threshold = float('''{{inputs.parameters.threshold}}''')\n" + _VERDICT,
+            inputs=Inputs(parameters={"success": InputParameter(), "threshold": InputParameter()}),
+        )
+
+
+class CheckSuccessRatio(ShellOPTemplate):
+    """Fails unless at least ``threshold * total`` of the ``success`` flags are set."""
+
+    def __init__(
+        self,
+        name: Optional[str] = "check-success-ratio",
+        image: Optional[str] = None,
+        image_pull_policy: Optional[str] = None,
+    ) -> None:
+        super().__init__(
+            name=name,
+            image=image,
+            image_pull_policy=image_pull_policy,
+            command=["python3"],
+            script=_COUNT
+            + "threshold = float('''{{inputs.parameters.threshold}}''')"
+            + " * float('''{{inputs.parameters.total}}''')\n"
+            + _VERDICT,
+            inputs=Inputs(
+                parameters={
+                    "success": InputParameter(),
+                    "total": InputParameter(),
+                    "threshold": InputParameter(),
+                }
+            ),
+        )
