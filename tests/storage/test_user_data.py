@@ -43,6 +43,16 @@ def test_a_users_tgz_under_a_prefix_stays_packed(backend, work, tmp_path, how):
     assert sorted(os.listdir(top)) == ["backup.tgz", "notes.txt"]
 
 
+def test_a_users_tgz_fetched_by_sub_path_stays_packed(backend, work, tmp_path):
+    os.makedirs(work / "folder")
+    original = _user_archive(work / "folder" / "backup.tgz")
+    art = upload_artifact("folder", archive=None)
+    out = tmp_path / "out"
+    [got] = download_artifact(art, sub_path="folder/backup.tgz", path=out)
+    assert got == str(out / "folder" / "backup.tgz")
+    assert (out / "folder" / "backup.tgz").read_bytes() == original
+
+
 def test_archives_dflow_writes_are_marked_and_read_by_every_reader(backend, client, work, tmp_path):
     write(work / "d" / "a.txt", "a")
     art = upload_artifact("d")
