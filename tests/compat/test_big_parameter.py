@@ -91,3 +91,64 @@ def test_big_parameters_are_parameters_when_queried(tmp_path, monkeypatch) -> No
     assert first.outputs.parameters["sums"].value == {"a": 3, "b": 3}
     assert second.inputs.parameters["sums"].value == {"a": 3, "b": 3}
     assert second.outputs.parameters["total"].value == 6
+
+
+class Names(OP):
+    @classmethod
+    def get_input_sign(cls):
+        return OPIOSign({})
+
+    @classmethod
+    def get_output_sign(cls):
+        return OPIOSign({"names": BigParameter(List[str])})
+
+    @OP.exec_sign_check
+    def execute(self, op_in: OPIO) -> OPIO:
+        return OPIO({"names": ["a", "b", "c"]})
+
+
+class Count(OP):
+    @classmethod
+    def get_input_sign(cls):
+        return OPIOSign({"names": BigParameter(List[str])})
+
+    @classmethod
+    def get_output_sign(cls):
+        return OPIOSign({"k": int})
+
+    @OP.exec_sign_check
+    def execute(self, op_in: OPIO) -> OPIO:
+        return OPIO({"k": len(op_in["names"])})
+
+
+@pytest.mark.parametrize("kind", ["steps", "dag"])
+def test_a_loop_over_the_length_of_a_big_parameter(kind, tmp_path, monkeypatch) -> None:
+    # checked against pydflow 1.8.134 debug mode (steps): Succeeded, each item's k is the length
+    monkeypatch.setitem(config, "mode", "debug")
+    monkeypatch.setitem(config, "debug_workdir", str(tmp_path / "root"))
+    monkeypatch.setitem(config, "detach", False)
+    monkeypatch.setitem(s3_config, "storage_client", None)
+    from dflow import DAG, Task, argo_len, argo_range
+
+    make = Task if kind == "dag" else Step
+    prep = make("prep", PythonOPTemplate(Names))
+    names = prep.outputs.parameters["names"]
+    use = make(
+        "use",
+        PythonOPTemplate(Count),
+        parameters={"names": names},
+        with_param=argo_range(argo_len(names)),
+    )
+    if kind == "dag":
+        dag = DAG("inner")
+        dag.add(prep)
+        dag.add(use)
+        wf = Workflow("big-len", dag=dag)
+    else:
+        wf = Workflow("big-len")
+        wf.add(prep)
+        wf.add(use)
+    wf.submit()
+    assert wf.query_status() == "Succeeded"
+    counts = [s.outputs.parameters["k"].value for s in wf.query_step(name="use", type="Pod")]
+    assert counts == [3, 3, 3]

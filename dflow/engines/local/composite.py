@@ -196,7 +196,7 @@ def run_steps(
             pos += count
             prefix = f"steps.{step['name']}"
             if items is None:
-                local.update(node_scope(prefix, nodes[0]))
+                local.update(node_scope(prefix, nodes[0], run.store.read_text))
             elif nodes:
                 local.update(aggregate_scope(prefix, nodes))
             failed += [n for n in nodes if not _tolerated(step, n)]
@@ -251,7 +251,7 @@ def run_dag(
         prefix = f"tasks.{task['name']}"
         if items is None:
             phase = nodes[0]["phase"]
-            update = node_scope(prefix, nodes[0])
+            update = node_scope(prefix, nodes[0], run.store.read_text)
             bad = [n for n in nodes if not _tolerated(task, n)]
         else:
             bad = [n for n in nodes if not _tolerated(task, n)]

@@ -8,6 +8,7 @@ from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 from .expr_errors import ExpressionError, UnresolvedReference, ValueProblem
 from .expr_functions import Function
 from .expr_values import (
+    ReadableArtifact,
     arithmetic,
     compare,
     describe,
@@ -65,7 +66,8 @@ class Path(Node):
 
     def ev(self, env: Env) -> Any:
         try:
-            return resolve_path(self.parts, env.scope)
+            value = resolve_path(self.parts, env.scope)
+            return value.text() if isinstance(value, ReadableArtifact) else value
         except UnresolvedReference as exc:
             raise UnresolvedReference(exc.name, None, self.pos) from None
         except ValueProblem as exc:

@@ -9,6 +9,7 @@ from typing import Any, Callable, Dict, List, Mapping, Sequence
 from .expr_errors import UnresolvedReference, ValueProblem
 
 __all__ = [
+    "ReadableArtifact",
     "type_name",
     "describe",
     "is_number",
@@ -24,6 +25,21 @@ __all__ = [
     "index",
     "flatten",
 ]
+
+
+class ReadableArtifact(dict):  # type: ignore[type-arg]
+    """An artifact map whose content an expression reads as text: a big parameter's value."""
+
+    def __init__(self, artifact: Mapping[str, Any], read: Callable[[], str]) -> None:
+        super().__init__(artifact)
+        self._read = read
+        self._text: Any = None
+
+    def text(self) -> str:
+        """The artifact's content, read once on first use."""
+        if self._text is None:
+            self._text = self._read()
+        return str(self._text)
 
 
 def type_name(value: Any) -> str:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
+from ...errors import DflowError
+from .expr_errors import ValueProblem
+from .expr_values import ReadableArtifact
 from .expressions import ExpressionError, substitute
 
 __all__ = [
@@ -19,6 +22,8 @@ __all__ = [
 
 TAG = re.compile(r"^\{\{\s*([^{}=][^{}]*?)\s*\}\}$")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)")
+# the artifact a big parameter travels as; an expression reading it gets the parameter's value
+BIG_PARAMETER_PREFIX = "dflow_bigpar_"
 _UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
@@ -33,8 +38,13 @@ def deep_substitute(value: Any, scope: Mapping[str, Any], strict: bool) -> Any:
     return value
 
 
-def node_scope(prefix: str, node: Mapping[str, Any]) -> Dict[str, Any]:
-    """What ``steps.<name>.*`` / ``tasks.<name>.*`` say about one finished node."""
+def node_scope(
+    prefix: str, node: Mapping[str, Any], read_text: Optional[Callable[[str], str]] = None
+) -> Dict[str, Any]:
+    """What ``steps.<name>.*`` / ``tasks.<name>.*`` say about one finished node.
+
+    With ``read_text`` (stored key -> content), a big parameter's artifact read by an expression
+    gives the parameter's value, as ``len(sprig.fromJson(...))`` over it expects."""
     out: Dict[str, Any] = {
         f"{prefix}.id": node["id"],
         f"{prefix}.status": node.get("phase", ""),
@@ -46,12 +56,28 @@ def node_scope(prefix: str, node: Mapping[str, Any]) -> Dict[str, Any]:
         if "value" in p:
             out[f"{prefix}.outputs.parameters.{p['name']}"] = p["value"]
     for a in outputs.get("artifacts") or ():
+        key = (a.get("s3") or {}).get("key")
+        big = str(a.get("name", "")).startswith(BIG_PARAMETER_PREFIX)
+        if read_text is not None and big and key:
+            a = ReadableArtifact(
+                a, _reader(read_text, key, f"{prefix}.outputs.artifacts.{a['name']}")
+            )
         out[f"{prefix}.outputs.artifacts.{a['name']}"] = a
     if "result" in outputs:
         out[f"{prefix}.outputs.result"] = outputs["result"]
     if "exitCode" in outputs:
         out[f"{prefix}.exitCode"] = outputs["exitCode"]
     return out
+
+
+def _reader(read_text: Callable[[str], str], key: str, name: str) -> Callable[[], str]:
+    def read() -> str:
+        try:
+            return read_text(key)
+        except DflowError as exc:
+            raise ValueProblem(f"cannot read big parameter {name}: {exc}") from None
+
+    return read
 
 
 def _json_or_text(value: str) -> Any:

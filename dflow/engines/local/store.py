@@ -41,6 +41,15 @@ class ArtifactStore:
                 raise StorageError(f"artifact {key!r} has no sub path {sub_path!r}")
             shutil.move(str(part), str(dest))
 
+    def read_text(self, key: str) -> str:
+        """The text of the single-file artifact stored at ``key``."""
+        with tempfile.TemporaryDirectory() as scratch:
+            dest = Path(scratch, "content")
+            self.load(key, dest)
+            if not dest.is_file():
+                raise StorageError(f"artifact {key!r} is a directory, not one file of text")
+            return dest.read_text()
+
 
 def make_store(
     config: Mapping[str, Any], s3_config: Mapping[str, Any], root: Path
