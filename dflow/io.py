@@ -305,6 +305,15 @@ class _NamedDict(dict):
             self[key] = default
         return self[key]
 
+    def __missing__(self, key: str) -> Any:
+        # a template's big output parameter lives among its artifacts; reading it by its
+        # parameter name gives a view of that artifact, as the original's parameter would be
+        owner = self.__dict__.get("_owner")
+        art = None if owner is None else dict.get(owner.artifacts, BIG_PREFIX + key)
+        if art is None or not getattr(art, "big_parameter", False):
+            raise KeyError(key)
+        return BigOutputParameterView(key, art)
+
     def __deepcopy__(self, memo: Dict[int, Any]) -> _NamedDict:
         return _NamedDict(
             self._cls, self._what, {k: copy.deepcopy(v, memo) for k, v in self.items()}
@@ -312,6 +321,38 @@ class _NamedDict(dict):
 
     def __reduce__(self) -> Any:
         return (_NamedDict, (self._cls, self._what, dict(self)))
+
+
+class BigOutputParameterView:
+    """A template's big output parameter seen by its parameter name: its fields are those of
+    the artifact ``dflow_bigpar_<name>`` it travels as."""
+
+    save_as_artifact = True
+    name: str
+    _artifact: Any
+
+    def __init__(self, name: str, artifact: Any) -> None:
+        self.__dict__["name"] = name
+        self.__dict__["_artifact"] = artifact
+
+    @property
+    def global_name(self) -> Optional[str]:
+        return cast(Optional[str], self._artifact.global_name)
+
+    @global_name.setter
+    def global_name(self, value: Optional[str]) -> None:
+        self._artifact.global_name = value
+
+    @property
+    def type(self) -> Any:
+        return self._artifact.type
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not hasattr(type(self), name) or name == "save_as_artifact":
+            raise InvalidWorkflowError(
+                f"big output parameter {self.name!r}: only global_name can be set on it here"
+            )
+        object.__setattr__(self, name, value)
 
 
 class _NamedField:
@@ -327,7 +368,10 @@ class _NamedField:
     def __get__(self, obj: Any, owner: Optional[type] = None) -> Any:
         if obj is None:
             return self
-        return getattr(obj, self.attr)
+        named = getattr(obj, self.attr)
+        if self.cls is OutputParameter:
+            named.__dict__["_owner"] = obj
+        return named
 
     def __set__(self, obj: Any, value: Optional[Dict[str, Any]]) -> None:
         if value is not None and not isinstance(value, dict):

@@ -152,3 +152,21 @@ def test_a_loop_over_the_length_of_a_big_parameter(kind, tmp_path, monkeypatch) 
     assert wf.query_status() == "Succeeded"
     counts = [s.outputs.parameters["k"].value for s in wf.query_step(name="use", type="Pod")]
     assert counts == [3, 3, 3]
+
+
+def test_a_templates_big_output_is_reachable_by_its_parameter_name(render) -> None:
+    # on pydflow 1.8.134, template.outputs.parameters["names"] of a BigParameter output exists
+    # and setting its global_name publishes the value globally; a missing name is a KeyError
+    template = PythonOPTemplate(Names)
+    view = template.outputs.parameters["names"]
+    assert view.save_as_artifact is True and view.global_name is None
+    view.global_name = "all-names"
+    assert template.outputs.artifacts["dflow_bigpar_names"].global_name == "all-names"
+    with pytest.raises(KeyError):
+        template.outputs.parameters["nope"]
+    with pytest.raises(InvalidWorkflowError, match="big output parameter 'names'"):
+        view.value_from_path = "/tmp/x"
+    wf = Workflow("big-global")
+    wf.add(Step("names", template))
+    tmpl = next(t for t in render(wf)["spec"]["templates"] if t.get("script"))
+    assert tmpl["outputs"]["artifacts"][0]["globalName"] == "all-names"
