@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Tuple
 from .errors import SignError
 from .signs import OPIO, Artifact, OPIOSign, Parameter
 
-__all__ = ["function_op"]
+__all__ = ["function_op", "get_sign_from_func", "type2opiosign"]
 
 
 def _input_signs(func: Callable[..., Any]) -> Dict[str, Any]:
@@ -43,21 +43,66 @@ def _input_signs(func: Callable[..., Any]) -> Dict[str, Any]:
 
 def _output_signs(func: Callable[..., Any]) -> Tuple[Dict[str, Any], Callable[[Any], Any]]:
     """The output signs, and how the function's return value becomes the OP's outputs."""
-    hints = inspect.get_annotations(func, eval_str=True)
-    returns = hints.get("return")
-    if returns is None:
-        return {}, lambda value: {}
-    if isinstance(returns, dict):
-        return dict(returns), lambda value: value
-    fields = getattr(returns, "__annotations__", None)
-    if isinstance(returns, type) and fields is not None and issubclass(returns, dict):
-        return dict(fields), lambda value: value
-    if isinstance(returns, type) and fields is not None and issubclass(returns, tuple):
-        return dict(fields), lambda value: dict(zip(fields, value))
-    if typing.get_origin(returns) is tuple:
-        names = [f"dflow_output_{i}" for i in range(len(typing.get_args(returns)))]
-        return dict(zip(names, typing.get_args(returns))), lambda value: dict(zip(names, value))
-    return {"dflow_output": returns}, lambda value: {"dflow_output": value}
+    sign, to_outputs, _ = type2opiosign(inspect.get_annotations(func, eval_str=True).get("return"))
+    return dict(sign), to_outputs
+
+
+def type2opiosign(
+    t: Any,
+) -> Tuple[OPIOSign, Callable[[Any], Dict[str, Any]], Callable[[Dict[str, Any]], Any]]:
+    """The output signs a return annotation gives, with the maps return value -> outputs and back.
+
+    A dict of signs or a ``TypedDict`` class maps as it is, a ``NamedTuple`` class by its fields,
+    ``Tuple[A, B]`` to ``dflow_output_0``, ``dflow_output_1``, ``None`` to no outputs, and any
+    other annotation to the one output ``dflow_output``.
+    """
+    if t is None:
+        return OPIOSign(), lambda value: {}, lambda outputs: None
+    if isinstance(t, dict):
+        return OPIOSign(dict(t)), lambda value: value, lambda outputs: outputs
+    fields = _fields(t)
+    if isinstance(t, type) and fields is not None and issubclass(t, dict):
+        return OPIOSign(dict(fields)), lambda value: value, lambda outputs: outputs
+    if isinstance(t, type) and fields is not None and issubclass(t, tuple):
+        names = list(fields)
+        return (
+            OPIOSign(dict(fields)),
+            lambda value: dict(zip(names, value)),
+            lambda outputs: tuple(outputs[n] for n in names),
+        )
+    if typing.get_origin(t) is tuple:
+        args = typing.get_args(t)
+        keys = [f"dflow_output_{i}" for i in range(len(args))]
+        return (
+            OPIOSign(dict(zip(keys, args))),
+            lambda value: dict(zip(keys, value)),
+            lambda outputs: tuple(outputs[k] for k in keys),
+        )
+    return (
+        OPIOSign({"dflow_output": t}),
+        lambda value: {"dflow_output": value},
+        lambda outputs: outputs["dflow_output"],
+    )
+
+
+def _fields(t: Any) -> Any:
+    """The annotated fields of a ``TypedDict``/``NamedTuple`` class, string annotations resolved."""
+    if getattr(t, "__annotations__", None) is None:
+        return None
+    try:
+        return typing.get_type_hints(t)
+    except (NameError, TypeError):
+        return dict(t.__annotations__)
+
+
+def get_sign_from_func(
+    func: Callable[..., Any],
+) -> Tuple[OPIOSign, OPIOSign, Callable[[Any], Dict[str, Any]], Callable[[Dict[str, Any]], Any]]:
+    """The input and output signs of an annotated function, with ``type2opiosign``'s two maps."""
+    output_sign, to_outputs, from_outputs = type2opiosign(
+        inspect.get_annotations(func, eval_str=True).get("return")
+    )
+    return OPIOSign(_input_signs(func)), output_sign, to_outputs, from_outputs
 
 
 def function_op(base: type, func: Callable[..., Any], options: Dict[str, Any]) -> Any:

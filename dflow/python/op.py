@@ -7,10 +7,19 @@ import os
 from typing import Any, Callable, Optional
 
 from .errors import SignError
+from .function import get_sign_from_func, type2opiosign
 from .signs import OPIO, Artifact, OPIOSign, as_sign
+from .source import get_source_code
 from .typecheck import check_artifact, check_value
 
-__all__ = ["OP", "check_signed", "with_defaults"]
+__all__ = [
+    "OP",
+    "check_signed",
+    "get_sign_from_func",
+    "get_source_code",
+    "type2opiosign",
+    "with_defaults",
+]
 
 PROGRESS_ENV = "ARGO_PROGRESS_FILE"
 

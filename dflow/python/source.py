@@ -6,9 +6,9 @@ source is shipped instead, preceded by the ``import`` statements at the top of i
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Any, Tuple
 
-__all__ = ["locate"]
+__all__ = ["get_source_code", "locate"]
 
 
 def locate(op_class: type) -> Tuple[str, str]:
@@ -83,3 +83,14 @@ def _module_imports(op_class: type) -> list:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             lines.append(ast.unparse(node))
     return lines
+
+
+def get_source_code(o: Any) -> str:
+    """The text of the file defining ``o`` up to the end of its definition (its imports and
+    everything above it included), as a script that defines ``o``."""
+    import inspect
+
+    lines, start = inspect.getsourcelines(o)
+    with open(inspect.getsourcefile(o) or "", encoding="utf-8") as f:
+        above = f.readlines()[: max(start - 1, 0)]
+    return "".join(above + lines) + "\n"
