@@ -14,6 +14,7 @@ from typing import Any, Dict, Union
 
 __all__ = [
     "NestedDict",
+    "NestedDictBase",
     "NestedDictStr",
     "NestedDictPath",
     "HDF5Datasets",
@@ -22,11 +23,15 @@ __all__ = [
 ]
 
 
-class NestedDictStr:
+class NestedDictBase:
+    """The common base of the ``NestedDict`` types."""
+
+
+class NestedDictStr(NestedDictBase):
     """``NestedDict[str]``: nested dicts/lists whose leaves are paths given as ``str``."""
 
 
-class NestedDictPath:
+class NestedDictPath(NestedDictBase):
     """``NestedDict[Path]``: nested dicts/lists whose leaves are ``Path`` objects."""
 
 

@@ -12,7 +12,7 @@ __all__ = ["OPIO", "OPIOSign", "Artifact", "Parameter", "BigParameter"]
 __getattr__ = lazy_attributes(
     __name__,
     dict.fromkeys(
-        ["HDF5Dataset", "HDF5Datasets", "NestedDictStr", "NestedDictPath"],
+        ["HDF5Dataset", "HDF5Datasets", "NestedDictBase", "NestedDictStr", "NestedDictPath"],
         "dflow.python.artifact_types",
     ),
     globals(),

@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from .errors import FatalError, TransientError
 from .slices import Slices
-from .template import PythonOPTemplate, upload_packages
+from .template import PythonOPTemplate, handle_packages_script, upload_packages
 
-__all__ = ["PythonOPTemplate", "Slices", "TransientError", "FatalError", "upload_packages"]
+__all__ = [
+    "PythonOPTemplate",
+    "Slices",
+    "TransientError",
+    "FatalError",
+    "upload_packages",
+    "handle_packages_script",
+]

@@ -32,7 +32,13 @@ from .signs import Artifact, BigParameter, as_sign, type_name
 from .slices import Slices, is_reference
 from .source import locate
 
-__all__ = ["PythonOPTemplate", "upload_packages", "PACKAGES_ARTIFACT", "SLICE_PARAMETER"]
+__all__ = [
+    "PythonOPTemplate",
+    "handle_packages_script",
+    "upload_packages",
+    "PACKAGES_ARTIFACT",
+    "SLICE_PARAMETER",
+]
 
 ROOT = "/tmp/"
 PACKAGES_ARTIFACT = "dflow_python_packages"
@@ -221,10 +227,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         if PACKAGES_ARTIFACT in self.inputs.artifacts:
             packages = f"{ROOT}inputs/artifacts/{PACKAGES_ARTIFACT}"
             lines = [
-                # first, so that a shipped copy of dflow itself is found too
-                f'import sys; sys.path.insert(0, "{packages}")',
-                "from dflow.python.runtime import run as dflow_run, use_packages",
-                f'use_packages("{packages}")',
+                handle_packages_script(packages),
+                "from dflow.python.runtime import run as dflow_run",
             ]
         lines.append(code)
         args = [ref, f'root="{ROOT}"']
@@ -244,11 +248,7 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         lines = []
         if PACKAGES_ARTIFACT in self.inputs.artifacts:
             packages = f"{ROOT}inputs/artifacts/{PACKAGES_ARTIFACT}"
-            lines += [
-                f'import sys; sys.path.insert(0, "{packages}")',
-                "from dflow.python.runtime import use_packages",
-                f'use_packages("{packages}")',
-            ]
+            lines.append(handle_packages_script(packages))
         lines.append("from dflow.python.runtime.group import run_group as dflow_run_group")
         lines.append(code)
         args = [ref, f'root="{ROOT}"', f"sliced={grouped.inputs!r}"]
@@ -521,3 +521,15 @@ def _seconds(timeout: Any) -> Optional[float]:
         return float(timeout)
     m = re.fullmatch(r"(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)?", str(timeout))
     return float(m.group(1)) * _UNITS[m.group(2) or "s"] if m else None
+
+
+def handle_packages_script(package_root: str) -> str:
+    """Python lines that put the packages shipped at ``package_root`` on ``sys.path``.
+
+    The root itself goes first, so that a shipped copy of dflow is the one imported.
+    """
+    return (
+        f'import sys; sys.path.insert(0, "{package_root}")\n'
+        "from dflow.python.runtime import use_packages\n"
+        f'use_packages("{package_root}")'
+    )

@@ -125,6 +125,14 @@ def test_every_original_type_is_accepted_and_others_are_not() -> None:
         Artifact(Dict[str, int])
 
 
+def test_nested_dict_types_share_their_base() -> None:
+    from dflow.python.opio import NestedDictBase
+
+    # checked against pydflow 1.8.134: both NestedDict types derive from NestedDictBase
+    assert all(issubclass(t, NestedDictBase) for t in NestedDict.values())
+    assert not issubclass(HDF5Datasets, NestedDictBase)
+
+
 def test_round_trip_on_the_local_engine(tmp_path, monkeypatch) -> None:
     pytest.importorskip("h5py")
     monkeypatch.setitem(config, "mode", "debug")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from typing import Any, NamedTuple, Tuple, TypedDict
 
@@ -75,3 +76,20 @@ def test_get_source_code_is_the_file_up_to_the_definition(tmp_path, monkeypatch)
         )
     finally:
         sys.modules.pop("mod_src", None)
+
+
+def test_handle_packages_script_makes_shipped_packages_importable(tmp_path):
+    from dflow.python.python_op_template import handle_packages_script
+
+    # GIVEN a package shipped under a root WHEN the lines run in a fresh interpreter
+    (tmp_path / "shipped_pkg").mkdir()
+    (tmp_path / "shipped_pkg" / "__init__.py").write_text("VALUE = 42\n")
+    script = (
+        handle_packages_script(str(tmp_path)) + "\nimport shipped_pkg\nprint(shipped_pkg.VALUE)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd="/", check=False
+    )
+    # THEN the package imports from there
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "42\n"

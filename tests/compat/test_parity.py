@@ -134,6 +134,9 @@ KEPT: Dict[str, str] = {
         ],
         _RUNTIME,
     ),
+    "dflow.python.opio:t": (
+        "a loop variable the reference leaves at module level (it ends as NestedDictPath)"
+    ),
     "dflow.util_ops:InitArtifactForSlices": (
         "the reference's slice set-up template; ours renders slices with its own runtime"
     ),
@@ -462,11 +465,9 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.python.opio:BigParameter.from_dict",
         "dflow.python.opio:BigParameter.from_dict(d)",
         "dflow.python.opio:BigParameter.to_dict",
-        "dflow.python.opio:NestedDictBase",
         "dflow.python.opio:Parameter.from_dict",
         "dflow.python.opio:Parameter.from_dict(d)",
         "dflow.python.opio:Parameter.to_dict",
-        "dflow.python.opio:t",
         "dflow.python.python_op_template:PicklableFunctionOP",
         "dflow.python.python_op_template:PythonOPTemplate.add_slices",
         "dflow.python.python_op_template:PythonOPTemplate.add_slices(slices)",
@@ -482,7 +483,6 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.python.python_op_template:PythonOPTemplate.set_slices(slices)",
         "dflow.python.python_op_template:Slices.evalable_repr",
         "dflow.python.python_op_template:Slices.evalable_repr(imports)",
-        "dflow.python.python_op_template:handle_packages_script",
         "dflow.step:ArgoSequence.evalable_repr",
         "dflow.step:ArgoSequence.evalable_repr(imports)",
         "dflow.step:ArgoSequence.from_dict",

@@ -78,8 +78,9 @@ def test_signs_render_to_argo_inputs_and_outputs(render) -> None:
     assert t["script"]["command"] == ["python3"]
     assert t["script"]["source"] == (
         'import sys; sys.path.insert(0, "/tmp/inputs/artifacts/dflow_python_packages")\n'
-        "from dflow.python.runtime import run as dflow_run, use_packages\n"
+        "from dflow.python.runtime import use_packages\n"
         'use_packages("/tmp/inputs/artifacts/dflow_python_packages")\n'
+        "from dflow.python.runtime import run as dflow_run\n"
         "from ops_sample import Everything\n"
         'dflow_run(Everything, root="/tmp/")\n'
     )
