@@ -163,6 +163,18 @@ class Workflow:
         kwargs.setdefault("sort_keys", False)
         return str(yaml.safe_dump(self.to_dict(), **kwargs))
 
+    def to_graph(self, fmt: Optional[str] = None) -> Any:
+        """A picture of the workflow: ``"mermaid"``, ``"dot"`` or ``"svg"`` text, ``"png"`` bytes,
+        coloured by phase once submitted; with no ``fmt``, the manifest dict, which ``gen_code``
+        and ``from_dict`` read as the original's graph dict was read by its code generator."""
+        if fmt is None:
+            return self.to_dict()
+        from .render.picture import workflow_picture
+
+        if self.id is None:
+            return workflow_picture(self.to_dict(), fmt)
+        return workflow_picture(self._get_engine().get(self.id), fmt)
+
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> Workflow:
         """A workflow rebuilt from a manifest; ``to_dict`` gives the same manifest back."""

@@ -82,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in ACTION_VERBS:
         _with_id(sub, verb, f"{verb} a workflow")
 
+    p = sub.add_parser("graph", help="draw a workflow (by id, or a manifest file)")
+    p.add_argument("id", metavar="ID|FILE", help="a workflow id, or a YAML manifest file")
+    p.add_argument("-o", "--output-file", metavar="PATH", help="write here (default: stdout)")
+    p.add_argument(
+        "-T", "--format", choices=["mermaid", "dot", "svg", "png"],
+        help="picture format (default: from the -o suffix, else dot)",
+    )  # fmt: skip
+
     p = sub.add_parser("upload", help="upload files or directories as one artifact; prints its key")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--archive", choices=["tar", "none"], default="tar")

@@ -64,21 +64,7 @@ def _out(text: str) -> None:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    import yaml
-
-    try:
-        with open(args.file, encoding="utf-8") as fh:
-            docs = [d for d in yaml.safe_load_all(fh) if d]
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{args.file} is not valid YAML: {exc}") from exc
-    manifests = [d for d in docs if isinstance(d, dict) and d.get("kind") == "Workflow"]
-    if len(manifests) != 1:
-        raise UsageError(
-            f"{args.file} must hold exactly one Workflow manifest, found {len(manifests)}"
-        )
-    created = engine_for(args).submit(manifests[0])
+    created = engine_for(args).submit(_read_manifest(args.file))
     _out(f"Workflow {created['metadata']['name']} submitted")
     return EXIT_OK
 
@@ -155,6 +141,54 @@ def cmd_wait(args: argparse.Namespace) -> int:
     return EXIT_OK if phase == "Succeeded" else EXIT_FAILED
 
 
+def _read_manifest(path: str) -> Dict[str, Any]:
+    """The one Workflow manifest of the YAML file at ``path``."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            docs = [d for d in yaml.safe_load_all(fh) if d]
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path} is not valid YAML: {exc}") from exc
+    manifests = [d for d in docs if isinstance(d, dict) and d.get("kind") == "Workflow"]
+    if len(manifests) != 1:
+        raise UsageError(f"{path} must hold exactly one Workflow manifest, found {len(manifests)}")
+    return manifests[0]
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    import os
+
+    from ..render.picture import format_for_path, workflow_picture
+
+    fmt = args.format
+    if fmt is None and args.output_file:
+        fmt = format_for_path(args.output_file)
+        if fmt is None:
+            raise UsageError(
+                f"cannot tell the format from {args.output_file!r}: "
+                "give -T mermaid|dot|svg|png or a .mmd, .dot, .svg or .png file"
+            )
+    fmt = fmt or "dot"
+    if fmt == "png" and not args.output_file:
+        raise UsageError("a PNG picture needs -o FILE")
+    if os.path.isfile(args.id):
+        manifest = _read_manifest(args.id)
+    else:
+        manifest = engine_for(args).get(args.id)
+    picture = workflow_picture(manifest, fmt)
+    if not args.output_file:
+        sys.stdout.write(str(picture))
+        return EXIT_OK
+    data = picture.encode() if isinstance(picture, str) else picture
+    with open(args.output_file, "wb") as fh:
+        fh.write(data)
+    _out(f"{args.output_file} written ({fmt})")
+    return EXIT_OK
+
+
 def _action(verb: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         answer = engine_for(args).action(args.id, verb)
@@ -199,6 +233,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
     "getsteps": cmd_getsteps,
     "getkeys": cmd_getkeys,
     "wait": cmd_wait,
+    "graph": cmd_graph,
     **{verb: _action(verb) for verb in ACTION_VERBS},
     "upload": cmd_upload,
     "download": cmd_download,
