@@ -246,6 +246,19 @@ class ArgoStep(ArgoObjectDict):
         """The step's key (the ``dflow_key`` input parameter), or None."""
         return node_key(self)
 
+    def logs(
+        self, follow: bool = False, tail: Optional[int] = None, grep: Optional[str] = None
+    ) -> Iterator[str]:
+        """The log lines of this step's pod (of every pod under it, labelled), from its engine."""
+        from .step_logs import workflow_logs
+        from .workflow import Workflow
+
+        wf_id = self.__dict__.get("_workflow_id")
+        if not wf_id:
+            raise DflowError("this step was not read from a workflow: its logs cannot be found")
+        engine = Workflow(id=wf_id)._get_engine()
+        return workflow_logs(engine, wf_id, str(self.get("id")), follow, tail, grep)
+
     def get_duration(self) -> Any:
         """How long the step ran (a ``timedelta``; until now while it runs)."""
         from .pod_names import get_duration
@@ -466,6 +479,7 @@ class ArgoWorkflow(ArgoObjectDict):
         node = nodes[node_id]
         if not isinstance(node, ArgoStep):
             node = nodes[node_id] = ArgoStep(node)
+            object.__setattr__(node, "_workflow_id", (self.get("metadata") or {}).get("name"))
         return node
 
     def get_keys_of_steps(self) -> List[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, Iterator, List, Optional, Union
 
 from .argo_objects import ArgoObjectDict
 from .config import config
@@ -325,6 +325,19 @@ class Workflow:
 
     def query_keys_of_steps(self) -> List[str]:
         return list(self.query().get_keys_of_steps())
+
+    def logs(
+        self,
+        step: Optional[str] = None,
+        follow: bool = False,
+        tail: Optional[int] = None,
+        grep: Optional[str] = None,
+    ) -> Iterator[str]:
+        """Log lines ``step: text`` of the workflow's steps (of ``step`` only: a name, key or
+        node id), each attempt of a retried step labelled; ``follow`` streams until it ends."""
+        from .step_logs import workflow_logs
+
+        return workflow_logs(self._get_engine(), self._require_id(), step, follow, tail, grep)
 
     def query_global_outputs(self) -> Any:
         return self.query().get_global_outputs()

@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlparse
 
 from argo_schema import validate_manifest
 
+LOG = re.compile(r"^/api/v1/workflows/(?P<ns>[^/]+)/(?P<name>[^/]+)/log$")
 WF = re.compile(r"^/api/v1/workflows/(?P<ns>[^/]+)(?:/(?P<name>[^/]+)(?:/(?P<verb>[a-z]+))?)?$")
 CM = re.compile(r"^/api/v1/namespaces/(?P<ns>[^/]+)/configmaps(?:/(?P<name>[^/]+))?$")
 ARCHIVE = re.compile(r"^/api/v1/archived-workflows(?:/(?P<uid>[^/]+))?$")
@@ -64,6 +65,10 @@ class ArgoTestServer:
         self.headers: List[Dict[str, str]] = []  # the headers of each request, in order
         # (status, method, path part, message or raw body, seconds to hold the call first)
         self._failures: List[Tuple[int, Optional[str], Optional[str], Any, float]] = []
+        # (namespace, workflow, pod) -> log lines; a pod in ``log_open`` is still writing: a
+        # follower waits for more lines until it is taken out
+        self.pod_logs: Dict[Tuple[str, str, str], List[str]] = {}
+        self.log_open: set = set()
         self._lock = threading.Lock()
         self._httpd: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -423,6 +428,10 @@ class _Handler(BaseHTTPRequestHandler):
             if isinstance(body, str):
                 raise _Reply(400, "the body is not JSON")
             url = urlparse(self.path)
+            log = LOG.match(url.path)
+            if log and method == "GET":
+                self._stream_log(log["ns"], log["name"], parse_qs(url.query))
+                return
             with state._lock:
                 answer = self._route(method, url.path, parse_qs(url.query), body or {})
             self._send(200, answer)
@@ -494,6 +503,49 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _Reply(404, f'configmaps "{c["name"]}" not found')
             return cm
         raise _Reply(404, f"no route for {method} {path}")
+
+    def _stream_log(self, ns: str, name: str, query: Dict[str, List[str]]) -> None:
+        """Argo's WorkflowLogs: one ``{"result": {"content", "podName"}}`` JSON object a line,
+        chunked; ``logOptions.follow`` waits for more lines while the pod is open."""
+        state = self.state
+        with state._lock:
+            state._get(ns, name)
+        pod = (query.get("podName") or [""])[0]
+        follow = (query.get("logOptions.follow") or ["false"])[0] == "true"
+        tail = query.get("logOptions.tailLines")
+        grep = (query.get("grep") or [None])[0]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        pods = [k for k in state.pod_logs if k[:2] == (ns, name) and (not pod or k[2] == pod)]
+        for key in pods:
+            with state._lock:
+                lines = list(state.pod_logs[key])
+            sent = len(lines)
+            if tail:
+                lines = lines[max(0, len(lines) - int(tail[0])) :]
+            self._log_chunk(key[2], lines, grep)
+            while follow:
+                with state._lock:
+                    more = state.pod_logs[key][sent:]
+                    still = key in state.log_open
+                sent += len(more)
+                self._log_chunk(key[2], more, grep)
+                if not still and not more:
+                    break
+                time.sleep(0.02)
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _log_chunk(self, pod: str, lines: List[str], grep: Optional[str]) -> None:
+        data = b"".join(
+            json.dumps({"result": {"content": line, "podName": pod}}).encode() + b"\n"
+            for line in lines
+            if grep is None or grep in line
+        )
+        if data:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
 
     def _send(self, status: int, payload: Any) -> None:
         data = json.dumps(payload).encode()

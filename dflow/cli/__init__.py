@@ -82,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in ACTION_VERBS:
         _with_id(sub, verb, f"{verb} a workflow")
 
+    p = _with_id(sub, "logs", "print the logs of a workflow's steps")
+    p.add_argument("step", metavar="STEP", nargs="?", help="only this step (name, key or node id)")
+    p.add_argument("-f", "--follow", action="store_true", help="follow until the workflow ends")
+    p.add_argument("--tail", type=int, metavar="N", help="only the last N lines of each pod")
+    p.add_argument("--grep", metavar="TEXT", help="only the lines holding TEXT")
+
     p = sub.add_parser("graph", help="draw a workflow (by id, or a manifest file)")
     p.add_argument("id", metavar="ID|FILE", help="a workflow id, or a YAML manifest file")
     p.add_argument("-o", "--output-file", metavar="PATH", help="write here (default: stdout)")

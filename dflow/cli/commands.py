@@ -141,6 +141,19 @@ def cmd_wait(args: argparse.Namespace) -> int:
     return EXIT_OK if phase == "Succeeded" else EXIT_FAILED
 
 
+def cmd_logs(args: argparse.Namespace) -> int:
+    from ..step_logs import workflow_logs
+
+    if args.tail is not None and args.tail < 0:
+        raise UsageError(f"--tail must be 0 or more, got {args.tail}")
+    lines = workflow_logs(engine_for(args), args.id, args.step, args.follow, args.tail, args.grep)
+    for line in lines:
+        sys.stdout.write(line + "\n")
+        if args.follow:
+            sys.stdout.flush()
+    return EXIT_OK
+
+
 def _read_manifest(path: str) -> Dict[str, Any]:
     """The one Workflow manifest of the YAML file at ``path``."""
     import yaml
@@ -234,6 +247,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
     "getkeys": cmd_getkeys,
     "wait": cmd_wait,
     "graph": cmd_graph,
+    "logs": cmd_logs,
     **{verb: _action(verb) for verb in ACTION_VERBS},
     "upload": cmd_upload,
     "download": cmd_download,

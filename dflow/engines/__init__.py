@@ -6,7 +6,7 @@ only then, so that building and rendering workflows never loads an engine.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Dict, List, Optional, Protocol
+from typing import Any, Dict, Iterator, List, Optional, Protocol
 
 __all__ = ["Engine", "get_engine", "ENGINES", "FINISHED_PHASES"]
 
@@ -42,6 +42,17 @@ class Engine(Protocol):
 
     def wait(self, workflow_id: str, interval: float = 1.0, timeout: Optional[float] = None) -> str:
         """Block until the workflow ends, at most ``timeout`` seconds; returns its final phase."""
+
+    def logs(
+        self,
+        workflow_id: str,
+        node: Dict[str, Any],
+        follow: bool = False,
+        tail: Optional[int] = None,
+        grep: Optional[str] = None,
+    ) -> Iterator[str]:
+        """The log lines of the pod ``node`` (a status node), streamed: its last ``tail`` lines
+        only, those holding ``grep`` only; with ``follow``, until the pod ends."""
 
 
 def get_engine(mode: str, **settings: Any) -> Engine:

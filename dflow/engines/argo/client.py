@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import json
 import time
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 
 from ...errors import ArgoAPIError, DflowError
 
@@ -241,6 +241,67 @@ class ArgoClient:
                 time.sleep(pause)
                 continue
             raise error from cause
+
+    def stream(
+        self,
+        service: str,
+        operation: str,
+        *args: Any,
+        workflow: Optional[str] = None,
+        follow: bool = False,
+        **params: Any,
+    ) -> Iterator[Dict[str, Any]]:
+        """The ``result`` objects of a streaming ``operation`` (one JSON object a line), read as
+        they come; with ``follow`` no read timeout applies, as the server may wait for output.
+
+        Raises:
+            ArgoAPIError: the server answered an error status, or an error in the stream.
+        """
+        from argo_workflows.exceptions import ApiException
+
+        endpoint = getattr(self.service(service), operation)
+        read_timeout = None if follow else self.timeout
+        try:
+            resp = endpoint(
+                *args,
+                _preload_content=False,
+                _check_input_type=False,
+                _request_timeout=(min(CONNECT_TIMEOUT, self.timeout), read_timeout),
+                **params,
+            )
+        except ApiException as exc:
+            status = int(exc.status or 0)
+            if status == 0:
+                raise ArgoAPIError(0, f"cannot reach {self.base}: {exc.reason}", workflow) from exc
+            raise ArgoAPIError(status, _server_message(status, exc.body), workflow) from exc
+        except Exception as exc:  # noqa: BLE001 - urllib3 and socket failures of any kind
+            import urllib3
+
+            if not isinstance(exc, (urllib3.exceptions.HTTPError, OSError)):
+                raise
+            raise ArgoAPIError(0, f"cannot reach {self.base}: {exc}", workflow, True) from exc
+        try:
+            pending = b""
+            for chunk in resp.stream(1 << 16):
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    yield from _stream_item(line, workflow)
+            yield from _stream_item(pending, workflow)
+        finally:
+            resp.release_conn()
+
+
+def _stream_item(line: bytes, workflow: Optional[str]) -> Iterator[Dict[str, Any]]:
+    """The ``result`` of one line of a stream (none for a blank line)."""
+    if not line.strip():
+        return
+    item = _decode(200, line, workflow)
+    if "error" in item:
+        error = item["error"] or {}
+        code = int(error.get("http_code") or error.get("code") or 500)
+        raise ArgoAPIError(code, str(error.get("message") or error), workflow)
+    yield item.get("result") or {}
 
 
 def _decode(status: int, data: bytes, workflow: Optional[str]) -> Dict[str, Any]:

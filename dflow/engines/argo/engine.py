@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from ...errors import ArgoAPIError, InvalidWorkflowError, WaitTimeoutError
 from .. import FINISHED_PHASES
@@ -176,6 +176,34 @@ class ArgoEngine:
             "archived", "get_archived_workflow", uid, namespace=self.namespace, workflow=uid
         )
         return _workflow(answer, uid)
+
+    def logs(
+        self,
+        workflow_id: str,
+        node: Dict[str, Any],
+        follow: bool = False,
+        tail: Optional[int] = None,
+        grep: Optional[str] = None,
+    ) -> Iterator[str]:
+        """The lines of the pod ``node``'s main container, streamed by the server's log API."""
+        from ...pod_names import get_pod_name
+
+        pod = get_pod_name(
+            workflow_id, str(node.get("name")), str(node.get("templateName")), str(node["id"])
+        )
+        params: Dict[str, Any] = {"pod_name": pod, "log_options_container": "main"}
+        if follow:
+            params["log_options_follow"] = "true"  # as Argo's own client spells it
+        if tail is not None:
+            params["log_options_tail_lines"] = str(tail)
+        if grep is not None:
+            params["grep"] = grep
+        for entry in self.client.stream(
+            "workflow", "workflow_logs", self.namespace, workflow_id,
+            workflow=workflow_id, follow=follow, **params,
+        ):  # fmt: skip
+            content = str(entry.get("content", ""))
+            yield from content.split("\n") if content else [""]
 
     def action(self, workflow_id: str, verb: str) -> Dict[str, Any]:
         """Apply ``verb`` (terminate, stop, suspend, resume, retry, resubmit, delete)."""

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ...config import debug_artifact_root
 from ...errors import DflowError, InvalidWorkflowError, NotFoundError, WaitTimeoutError
@@ -392,6 +392,28 @@ class LocalEngine:
             time.sleep(pause if timeout is None else min(pause, timeout - waited))
 
     # -- actions -------------------------------------------------------------------------------
+
+    def logs(
+        self,
+        workflow_id: str,
+        node: Dict[str, Any],
+        follow: bool = False,
+        tail: Optional[int] = None,
+        grep: Optional[str] = None,
+    ) -> Iterator[str]:
+        """The lines the pod ``node`` wrote (stdout, then stderr), followed while it runs."""
+        from .logs import step_log_lines
+
+        step_dir = self.layout.step(workflow_id, str(node["id"]))
+
+        def ended() -> bool:
+            now_wf = self.get(workflow_id)
+            if (now_wf.get("status") or {}).get("phase") in FINISHED_PHASES:
+                return True
+            current = ((now_wf.get("status") or {}).get("nodes") or {}).get(node["id"]) or {}
+            return current.get("phase") in ("Succeeded", "Failed", "Error", "Skipped", "Omitted")
+
+        return step_log_lines(step_dir, follow=follow, tail=tail, grep=grep, ended=ended)
 
     def action(self, workflow_id: str, verb: str) -> Dict[str, Any]:
         """``terminate``/``stop``, ``retry``, ``resubmit`` or ``delete`` (not suspend/resume)."""
