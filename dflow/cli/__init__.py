@@ -34,6 +34,9 @@ __all__ = [
 ]
 
 
+OUTPUTS = ["table", "wide", "json", "yaml"]
+
+
 def _with_id(sub: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text)
     parser.add_argument("id", metavar="ID", help="the workflow id")
@@ -61,9 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list workflows")
     p.add_argument("-l", "--label", action="append", metavar="KEY=VALUE", help="label filter")
+    p.add_argument("-o", "--output", choices=OUTPUTS, default="table")
 
     p = _with_id(sub, "get", "show a workflow")
-    p.add_argument("-o", "--output", choices=["table", "json"], default="table")
+    p.add_argument("-o", "--output", choices=OUTPUTS, default="table")
 
     p = _with_id(sub, "getsteps", "list the steps of a workflow (exit 1 when none match)")
     p.add_argument("-n", "--name", help="step name (also finds its fan-out items name(i:item))")
@@ -71,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-p", "--phase", help="phase, e.g. Succeeded")
     p.add_argument("-i", "--id", dest="step_id", help="node id")
     p.add_argument("-t", "--type", help="node type, e.g. Pod")
-    p.add_argument("-o", "--output", choices=["table", "json"], default="table")
+    p.add_argument("-o", "--output", choices=OUTPUTS, default="table")
 
     _with_id(sub, "getkeys", "list the keys of a workflow's steps")
 

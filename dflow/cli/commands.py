@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, List
 
 from ..engines import get_engine
 from ..errors import DflowError, WaitTimeoutError
-from .table import format_table
+from .table import format_table, format_time_delta, paint, use_colour
 
 __all__ = [
     "COMMANDS",
@@ -76,25 +76,53 @@ def cmd_list(args: argparse.Namespace) -> int:
         if not sep or not key:
             raise UsageError(f"label {item!r} must be KEY=VALUE")
         labels[key] = value
+    workflows = engine_for(args).list(labels or None)
+    if _structured(args.output, workflows):
+        return EXIT_OK
+    wide = args.output == "wide"
     rows = []
-    for wf in engine_for(args).list(labels or None):
+    for wf in workflows:
         meta, status = wf.get("metadata") or {}, wf.get("status") or {}
-        rows.append(
-            [
-                meta.get("name"),
-                status.get("phase") or "Pending",
-                meta.get("creationTimestamp"),
-                status.get("finishedAt"),
-            ]  # fmt: skip
-        )
-    _out(format_table(["NAME", "STATUS", "CREATED", "FINISHED"], rows))
+        row = [
+            meta.get("name"),
+            status.get("phase") or "Pending",
+            meta.get("creationTimestamp"),
+            status.get("finishedAt"),
+        ]  # fmt: skip
+        if wide:
+            row += [_duration(status), status.get("progress"), status.get("message")]
+        rows.append(row)
+    headers = ["NAME", "STATUS", "CREATED", "FINISHED"]
+    headers += ["DURATION", "PROGRESS", "MESSAGE"] if wide else []
+    _out(format_table(headers, rows, phase_column=1))
     return EXIT_OK
+
+
+def _structured(output: str, data: Any) -> bool:
+    """Print ``data`` as JSON or YAML when ``output`` asks for it; whether it did."""
+    if output == "json":
+        _out(json.dumps(data, indent=2))
+    elif output == "yaml":
+        import yaml
+
+        _out(yaml.safe_dump(json.loads(json.dumps(data)), sort_keys=False).rstrip("\n"))
+    else:
+        return False
+    return True
+
+
+def _duration(status: Dict[str, Any]) -> Any:
+    """How long a workflow or step ran (until now while it runs), or None before it started."""
+    from ..pod_names import get_duration
+
+    if not status.get("startedAt"):
+        return None
+    return format_time_delta(get_duration(status))
 
 
 def cmd_get(args: argparse.Namespace) -> int:
     wf = engine_for(args).get(args.id)
-    if args.output == "json":
-        _out(json.dumps(wf, indent=2))
+    if _structured(args.output, wf):
         return EXIT_OK
     meta, status = wf.get("metadata") or {}, wf.get("status") or {}
     fields = [
@@ -107,6 +135,10 @@ def cmd_get(args: argparse.Namespace) -> int:
         ("Finished", status.get("finishedAt")),
         ("Steps", len(status.get("nodes") or {})),
     ]
+    if args.output == "wide":
+        fields += [("Duration", _duration(status)), ("Progress", status.get("progress"))]
+    if use_colour():
+        fields[2] = ("Status", paint(str(fields[2][1]), fields[2][1]))
     _out("\n".join(f"{k + ':':<11}{v}" for k, v in fields if v is not None))
     return EXIT_OK
 
@@ -115,12 +147,17 @@ def cmd_getsteps(args: argparse.Namespace) -> int:
     wf = _view(engine_for(args).get(args.id))
     steps = wf.get_step(name=args.name, key=args.key, phase=args.phase, id=args.step_id,
                         type=args.type)  # fmt: skip
-    if args.output == "json":
-        _out(json.dumps(steps, indent=2))
-    else:
-        rows = [[s.get("displayName"), s.get("id"), s.key, s.get("type"), s.get("phase")]
-                for s in steps]  # fmt: skip
-        _out(format_table(["STEP", "ID", "KEY", "TYPE", "PHASE"], rows))
+    if not _structured(args.output, steps):
+        wide = args.output == "wide"
+        rows = []
+        for s in steps:
+            row = [s.get("displayName"), s.get("id"), s.key, s.get("type"), s.get("phase")]
+            if wide:
+                row += [s.get("startedAt"), _duration(s), s.get("progress"), s.get("message")]
+            rows.append(row)
+        headers = ["STEP", "ID", "KEY", "TYPE", "PHASE"]
+        headers += ["STARTED", "DURATION", "PROGRESS", "MESSAGE"] if wide else []
+        _out(format_table(headers, rows, phase_column=4))
     return EXIT_OK if steps else EXIT_FAILED
 
 

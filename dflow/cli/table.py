@@ -3,17 +3,45 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, List, Sequence
+import os
+import sys
+from typing import Any, List, Optional, Sequence, TextIO
 
-__all__ = ["format_table", "format_print_table", "format_time_delta"]
+__all__ = ["format_table", "format_print_table", "format_time_delta", "use_colour", "paint"]
+
+# phase -> ANSI colour: green, red, blue, yellow
+_PHASE_COLOURS = {"Succeeded": "32", "Failed": "31", "Error": "31", "Running": "34",
+                  "Pending": "33"}  # fmt: skip
 
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Columns separated by two spaces, a header line first; ``None`` cells print as ``-``."""
+def use_colour(stream: Optional[TextIO] = None) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    stream = stream or sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def paint(text: str, phase: Any) -> str:
+    """``text`` in the colour of ``phase`` (unchanged for a phase without one)."""
+    code = _PHASE_COLOURS.get(str(phase))
+    return f"\033[{code}m{text}\033[0m" if code else text
+
+
+def format_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], phase_column: Optional[int] = None
+) -> str:
+    """Columns separated by two spaces, a header line first; ``None`` cells print as ``-``; the
+    cells of ``phase_column`` coloured by phase when ``use_colour()``."""
     cells: List[List[str]] = [[str(h) for h in headers]]
     cells += [["-" if c is None else str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    colour = phase_column is not None and use_colour()
+    lines = []
+    for n, r in enumerate(cells):
+        padded = [c.ljust(w) for c, w in zip(r, widths)]
+        if colour and n > 0 and phase_column is not None:
+            padded[phase_column] = paint(padded[phase_column], r[phase_column])
+        lines.append("  ".join(padded).rstrip())
     return "\n".join(lines)
 
 
