@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in ACTION_VERBS:
         _with_id(sub, verb, f"{verb} a workflow")
 
+    p = _with_id(
+        sub, "watch", "show a workflow's steps live until it ends (exit 1 unless it succeeded)"
+    )
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between refreshes")
+
     p = _with_id(sub, "logs", "print the logs of a workflow's steps")
     p.add_argument("step", metavar="STEP", nargs="?", help="only this step (name, key or node id)")
     p.add_argument("-f", "--follow", action="store_true", help="follow until the workflow ends")

@@ -178,6 +178,15 @@ def cmd_wait(args: argparse.Namespace) -> int:
     return EXIT_OK if phase == "Succeeded" else EXIT_FAILED
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from .watch import watch
+
+    if args.interval <= 0:
+        raise UsageError(f"--interval must be positive, got {args.interval}")
+    phase = watch(engine_for(args), args.id, interval=args.interval)
+    return EXIT_OK if phase == "Succeeded" else EXIT_FAILED
+
+
 def cmd_logs(args: argparse.Namespace) -> int:
     from ..step_logs import workflow_logs
 
@@ -285,6 +294,7 @@ COMMANDS: Dict[str, Callable[[argparse.Namespace], int]] = {
     "wait": cmd_wait,
     "graph": cmd_graph,
     "logs": cmd_logs,
+    "watch": cmd_watch,
     **{verb: _action(verb) for verb in ACTION_VERBS},
     "upload": cmd_upload,
     "download": cmd_download,
