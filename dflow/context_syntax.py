@@ -3,15 +3,17 @@
 The innermost open block gets each Step or Task built while it is open (in the order they are
 built). A step that is later added explicitly elsewhere, or within a parallel group, moves there;
 adding it alone to the block it already joined is a no-op; so mixing ``with`` and ``add`` never
-runs a step twice. Open blocks are per thread.
+runs a step twice. Open blocks are per thread. ``Range_Context`` is dflow 1.x's record of a
+range block (its open flag and parameter name).
 """
 
 from __future__ import annotations
 
 import threading
+import warnings
 from typing import Any, List, Optional
 
-__all__ = ["open_block", "close_block", "join_open_block", "claim"]
+__all__ = ["open_block", "close_block", "join_open_block", "claim", "Range_Context"]
 
 _state = threading.local()
 
@@ -55,3 +57,47 @@ def claim(step: Any, container: Any, regroup: bool = False) -> bool:
         return False
     joined.remove(step)
     return True
+
+
+class Range_Context:  # noqa: N801 - the name of dflow 1.x
+    """Whether code runs inside a range block, and the name of its range parameter."""
+
+    def __init__(self) -> None:
+        self.range_param_name: Optional[str] = None
+        self.range_target_name: Optional[str] = None
+        self.range_param_len = 0
+        self.current_step: Any = None
+        self._in_context = False
+
+    @property
+    def in_context(self) -> bool:
+        """Whether a range block is open; setting it to False forgets the range."""
+        return self._in_context
+
+    @in_context.setter
+    def in_context(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise ValueError(f"Unsupported in_context value: {value!r}, expected a bool")
+        if not value:
+            self.range_param_name = self.range_target_name = None
+            self.range_param_len = 0
+            self.current_workflow = None
+        self._in_context = value
+
+    def to_in_context(self) -> None:
+        """Mark the range block open (a warning if it was open already)."""
+        if self._in_context:
+            warnings.warn("already in a range context", stacklevel=2)
+        self._in_context = True
+
+    def to_out_context(self) -> None:
+        """Mark the range block closed (a warning if it was closed already)."""
+        if not self._in_context:
+            warnings.warn("not in a range context", stacklevel=2)
+        self._in_context = False
+
+    def get_current_range_param_name(self) -> str:
+        """The range parameter's name; ``SyntaxError`` outside a range that has one."""
+        if not self.range_param_name:
+            raise SyntaxError("no range parameter is set in this range context")
+        return self.range_param_name

@@ -81,3 +81,23 @@ def test_nested_steps_and_dag_blocks():
     assert [t.name for t in sub.tasks] == ["x", "y"]
     assert [t.name for t in wf.dag.tasks] == ["z", "w"]
     assert [[s.name for s in g] for g in seq.steps] == [["s"]]
+
+
+def test_range_context_tracks_its_parameter():
+    from dflow.context_syntax import Range_Context
+
+    ctx = Range_Context()
+    # checked against pydflow 1.8.134: starts outside, with no parameter
+    assert (ctx.in_context, ctx.range_param_name, ctx.range_param_len) == (False, None, 0)
+    with pytest.raises(ValueError, match="in_context"):
+        ctx.in_context = 1  # type: ignore[assignment]
+    ctx.to_in_context()
+    ctx.range_param_name, ctx.range_param_len = "i", 3
+    assert ctx.in_context and ctx.get_current_range_param_name() == "i"
+    ctx.in_context = False  # leaving forgets the range
+    assert (ctx.range_param_name, ctx.range_param_len) == (None, 0)
+    with pytest.raises(SyntaxError):
+        ctx.get_current_range_param_name()
+    # the reference fails here (warnings.warning does not exist); we warn
+    with pytest.warns(UserWarning, match="not in a range context"):
+        ctx.to_out_context()

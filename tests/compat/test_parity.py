@@ -137,6 +137,10 @@ KEPT: Dict[str, str] = {
     "dflow.python.opio:t": (
         "a loop variable the reference leaves at module level (it ends as NestedDictPath)"
     ),
+    "dflow.python.python_op_template:PicklableFunctionOP": (
+        "the reference pickles @OP.function OPs into the script through this holder; ours ships "
+        "the function's module path or its source (dflow.python.source)"
+    ),
     "dflow.util_ops:InitArtifactForSlices": (
         "the reference's slice set-up template; ours renders slices with its own runtime"
     ),
@@ -341,7 +345,6 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.common:S3Artifact.from_dict",
         "dflow.common:S3Artifact.from_dict(d)",
         "dflow.common:S3Artifact.oss",
-        "dflow.context_syntax:Range_Context",
         "dflow.dag:DAG.add_slices",
         "dflow.dag:DAG.add_slices(slices)",
         "dflow.dag:DAG.add_slices(layer)",
@@ -467,7 +470,6 @@ PENDING: Dict[str, str] = dict.fromkeys(
         "dflow.python.opio:Parameter.from_dict",
         "dflow.python.opio:Parameter.from_dict(d)",
         "dflow.python.opio:Parameter.to_dict",
-        "dflow.python.python_op_template:PicklableFunctionOP",
         "dflow.python.python_op_template:PythonOPTemplate.add_slices",
         "dflow.python.python_op_template:PythonOPTemplate.add_slices(slices)",
         "dflow.python.python_op_template:PythonOPTemplate.add_slices(layer)",
