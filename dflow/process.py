@@ -72,7 +72,9 @@ def run_command(
     elif isinstance(cmd, str) and not shell:
         args = shlex.split(cmd)
     else:
-        args = cmd if not shell or isinstance(cmd, str) else " ".join(map(shlex.quote, cmd))
+        # with ``shell``, a list goes to the shell as ``subprocess`` passes it: its first item is
+        # the command line, the others the shell's positional arguments (as dflow 1.x does)
+        args = cmd
     with subprocess.Popen(
         args,
         shell=shell,

@@ -228,6 +228,7 @@ class DispatcherExecutor(Executor):
         self.check_interval = check_interval
         self.debug = bool(config.get("dispatcher_debug"))
 
+        self._unusable: Optional[str] = None  # why this executor cannot run a step, if it cannot
         conf: Dict[str, Any] = {}
         if json_file is not None:
             try:
@@ -265,8 +266,8 @@ class DispatcherExecutor(Executor):
             profile = {"hostname": self.host, "username": self.username, "port": self.port}
             profile["timeout"] = 10
             update_dict(profile, machine.get("remote_profile") or {})
-            if not profile.get("hostname"):
-                raise InvalidWorkflowError(f"{what}: the SSH context needs a host")
+            if not profile.get("hostname"):  # may be built so, as in dflow 1.x; refused at use
+                self._unusable = f"{what}: the SSH context needs a host"
             machine["remote_profile"] = profile
         elif context in ("bohrium", "openapi", "dpcloudserver", "lebesgue"):
             raise InvalidWorkflowError(
@@ -425,6 +426,8 @@ class DispatcherExecutor(Executor):
         merge: bool,
     ) -> Dict[str, Any]:
         """What the runtime needs besides the script: DPDispatcher settings and the layout."""
+        if self._unusable:
+            raise InvalidWorkflowError(self._unusable)
         # the command runs as given: only the script's /tmp paths are the task's own
         command = self.remote_command or template.command
         container = None

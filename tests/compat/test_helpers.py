@@ -33,6 +33,12 @@ def test_run_command_answers_code_and_output(tmp_path):
     assert (out.read_text(), err.read_text()) == ("x\n", "y\n")
     assert utils.run_command("echo $0", shell=True, try_bash=True)[1] == "bash\n"
     assert utils.run_command(["pwd"], cwd=str(tmp_path))[1].strip() == str(tmp_path)
+    # checked against pydflow 1.8.134 (dpgen2 relies on it): with shell=, a list's first item is
+    # the command line, as subprocess passes it
+    listed = tmp_path / "listed"
+    listed.mkdir()
+    (listed / "b").touch(), (listed / "a").touch()
+    assert utils.run_command(["ls | sort"], shell=True, cwd=str(listed)) == (0, "a\nb\n", "")
 
 
 def test_set_directory_and_tempdir(tmp_path):

@@ -219,7 +219,6 @@ def test_merged_sliced_step_renders_one_step_over_the_items(render: Any) -> None
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({}, "the SSH context needs a host"),
         ({"host": "h", "task_dict": {"command": "x"}}, r"task_dict\['command'\] is set by"),
         ({"host": "h", "merge_bohrium_job_group": True}, "merge_bohrium_job_group"),
         ({"host": "h", "port": 0}, "port 0 is invalid"),
@@ -238,6 +237,13 @@ def test_merged_sliced_step_renders_one_step_over_the_items(render: Any) -> None
 def test_bad_settings_are_clear_errors(kwargs: Dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidWorkflowError, match=message):
         DispatcherExecutor(**kwargs)
+
+
+def test_an_ssh_executor_without_a_host_is_built_but_refused_at_use() -> None:
+    # checked against dflow 1.8.134: DispatcherExecutor(username="foo") is built (dpgen2 does so)
+    executor = DispatcherExecutor(username="foo")
+    with pytest.raises(InvalidWorkflowError, match="the SSH context needs a host"):
+        executor.render(ShellOPTemplate(name="hello", script="true"))
 
 
 def test_templates_that_cannot_run_remotely_are_refused() -> None:
