@@ -150,3 +150,13 @@ def test_argo_follow_reads_lines_as_they_come(argo_config):
 
 def test_argo_logs_of_unknown_workflow_exit_1(argo_config, capsys):
     assert main(["logs", "no-such-wf"]) == 1
+
+
+def test_argo_token_never_printed(argo_config, capsys):
+    # a refused token is reported, never echoed
+    name, _, _ = _argo_workflow(argo_config)
+    config["token"] = "wrong-token-do-not-show"
+    assert main(["logs", name]) != 0
+    captured = capsys.readouterr()
+    assert "401" in captured.err or "token" in captured.err
+    assert "do-not-show" not in captured.out + captured.err

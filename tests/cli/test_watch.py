@@ -86,3 +86,16 @@ def test_watch_prints_changes_when_not_a_terminal(debug_mode, capsys):
     assert nap[-1].startswith("nap  Succeeded")
     assert len(nap) == len(set(nap))  # a line only for a change
     assert any(x.startswith("last  Failed") for x in lines)
+
+
+def test_watch_and_graph_on_argo(argo_config, capsys):
+    # the same commands against the loopback Argo server
+    from argo_server import hello_manifest
+
+    wf = argo_config.seed(hello_manifest())
+    name = wf["metadata"]["name"]
+    assert main(["watch", name, "--interval", "0.1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{name}  Succeeded")
+    assert main(["graph", name, "-T", "dot"]) == 0
+    assert 'fillcolor="#a7e3b0"' in capsys.readouterr().out  # coloured as succeeded
