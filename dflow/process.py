@@ -55,7 +55,8 @@ def run_command(
         cmd: a program and its arguments; a string is split like a shell would, unless ``shell``.
         raise_error: raise ``CommandFailedError`` on a non-zero exit instead of returning.
         input: text written to the command's standard input.
-        try_bash: with ``shell``, run the string by ``bash`` when there is one (else ``sh``).
+        try_bash: run ``cmd`` as a shell command line (a list: its words joined by spaces) by
+            ``bash`` when there is one, else by ``sh``; ``shell`` is then not needed.
         login / interactive: with ``try_bash``, start bash as a login shell (``-l``) / as an
             interactive one (``-i``, when this process has a terminal), so the user's profile
             and aliases apply.
@@ -63,11 +64,15 @@ def run_command(
         stdout / stderr: text files that also receive the streams as they come.
         kwargs: passed on to ``subprocess.Popen`` (``cwd``, ``env``, ...).
     """
-    if shell and try_bash and shutil.which("bash") and isinstance(cmd, str):
-        flags = ["-l"] if login else []
-        if interactive and sys.stdin.isatty():
-            flags.append("-i")
-        args: Union[str, List[str]] = ["bash", *flags, "-c", cmd]
+    if try_bash:
+        # a command line for the shell: a list is its words joined by spaces, unquoted
+        text = cmd if isinstance(cmd, str) else " ".join(str(word) for word in cmd)
+        args: Union[str, List[str]] = ["sh", "-c", text]
+        if shutil.which("bash"):
+            flags = ["-l"] if login else []
+            if interactive and sys.stdin.isatty():
+                flags.append("-i")
+            args = ["bash", *flags, "-c", text]
         shell = False
     elif isinstance(cmd, str) and not shell:
         args = shlex.split(cmd)

@@ -32,6 +32,12 @@ def test_run_command_answers_code_and_output(tmp_path):
         utils.run_command(["sh", "-c", "echo x; echo y >&2"], stdout=o, stderr=e)
     assert (out.read_text(), err.read_text()) == ("x\n", "y\n")
     assert utils.run_command("echo $0", shell=True, try_bash=True)[1] == "bash\n"
+    # checked against pydflow 1.8.134: try_bash alone runs a shell command line, a list's words
+    # joined by spaces (as dpgen2 calls it: run_command(["ls | sort"], try_bash=True))
+    listed = utils.run_command(["echo b; echo a | tr a c"], try_bash=True, interactive=False)
+    assert listed == (0, "b\nc\n", "")
+    words = utils.run_command(["echo", "x", "$0"], try_bash=True, interactive=False)
+    assert words == (0, "x bash\n", "")
     assert utils.run_command(["pwd"], cwd=str(tmp_path))[1].strip() == str(tmp_path)
     # checked against pydflow 1.8.134 (dpgen2 relies on it): with shell=, a list's first item is
     # the command line, as subprocess passes it
