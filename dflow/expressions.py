@@ -8,7 +8,7 @@ conditions usable as ``when``, ``if_expression`` builds conditional outputs.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, Union
+from typing import Any, Dict, Optional, Union
 
 __all__ = [
     "ArgoVar",
@@ -282,6 +282,24 @@ class ArgoSequence:
         self.start = start
         self.end = end
         self.format = format
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The four fields as a dict; an ``ArgoVar`` field becomes its ``{{=...}}`` text."""
+        return {
+            field: _sequence_field(getattr(self, field))
+            for field in ("count", "start", "end", "format")
+        }
+
+    @classmethod
+    def from_dict(cls, d: Optional[Dict[str, Any]]) -> Optional[ArgoSequence]:
+        """The sequence a ``to_dict`` answer (or a manifest's ``withSequence``) describes."""
+        if d is None:
+            return None
+        return cls(d.get("count"), d.get("start"), d.get("end"), d.get("format"))
+
+
+def _sequence_field(value: Any) -> Any:
+    return f"{{{{={value.expr}}}}}" if isinstance(value, ArgoVar) else value
 
 
 def argo_sequence(

@@ -93,3 +93,23 @@ def test_handle_packages_script_makes_shipped_packages_importable(tmp_path):
     # THEN the package imports from there
     assert done.returncode == 0, done.stderr
     assert done.stdout == "42\n"
+
+
+def test_argo_sequence_to_and_from_dict():
+    from dflow import argo_len, argo_sequence
+    from dflow.expressions import ArgoSequence, ArgoVar
+
+    # checked against pydflow 1.8.134: unset fields are None, an expression its {{=...}} text
+    seq = argo_sequence(3, start=1, format="%02d")
+    assert seq.to_dict() == {"count": 3, "start": 1, "end": None, "format": "%02d"}
+    counted = argo_sequence(argo_len(ArgoVar("inputs.parameters.x")), format="%d")
+    assert counted.to_dict() == {
+        "count": "{{=len(sprig.fromJson(inputs.parameters.x))}}",
+        "start": None,
+        "end": None,
+        "format": "%d",
+    }
+    back = ArgoSequence.from_dict({"start": 2, "end": 5})
+    assert (back.count, back.start, back.end, back.format) == (None, 2, 5, None)
+    assert ArgoSequence.from_dict(seq.to_dict()).to_dict() == seq.to_dict()
+    assert ArgoSequence.from_dict(None) is None
