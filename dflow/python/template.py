@@ -273,6 +273,11 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         op = self.op_class.__name__
         slices.check(op, self.op_class.get_input_sign(), self.op_class.get_output_sign())
         where = f"{step.kind} {step.name!r}"
+        if not step.fans_out and slices.sub_path:
+            from .sub_paths import sub_path_for_step
+
+            wrapper = suffixed_name(self.name, f"{step.name}-entries")
+            return sub_path_for_step(self, step, slices, wrapper)  # type: ignore[return-value]
         if not step.fans_out:
             raise InvalidWorkflowError(
                 f"{where}: Slices need a fan-out (with_param, with_sequence or with_items)"
@@ -387,7 +392,7 @@ class _OutputArtifact(OutputArtifact):
             template is not None
             and slices is not None
             and self.name in slices.output_artifact
-            and owner.fans_out
+            and (owner.fans_out or slices.sub_path)
         ):
             stacked = StackedArtifact(stack_key(template.name, owner.name, str(self.name)))
             stacked.step = owner.name

@@ -307,6 +307,7 @@ class Renderer:
             timeout,
             step.name if counted else None,
             step.name if hook else None,
+            step.fans_out if hook else None,
             tuple((k, v.name, v.subpath) for k, v in step.artifacts.items() if isinstance(v, PVC)),
             tuple((k, id(v)) for k, v in step.artifacts.items() if isinstance(v, CustomArtifact)),
         )

@@ -1,0 +1,115 @@
+"""``Slices(sub_path=True)`` on a step with no fan-out: one item per entry of the sliced artifact.
+
+The step calls, once, a wrapper Steps template named ``<template>-<step>``. Inside, a small
+utility step ``<step>-init-artifact`` reads the catalog of each sliced input artifact and gives
+``dflow_slices_path``, the JSON list ``[{"order": 0, "<artifact>": "<its path>"}, ...]``; then
+the step itself fans out over that list with its ``Slices`` (``{{item.order}}`` by default), so
+each item gets its entry, as with an explicit fan-out. Stacked outputs are saved under the same
+shared key as for a fanned-out step, and the wrapper gives the stacked output parameters.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict
+
+from ..config import config
+from ..errors import InvalidWorkflowError
+from ..io import InputArtifact, InputParameter, Inputs, OutputParameter, Outputs
+from ..op_template import PythonScriptOPTemplate
+from ..step import Step
+from ..steps import Steps
+
+if TYPE_CHECKING:
+    from .template import PythonOPTemplate
+
+__all__ = ["sub_path_for_step", "SLICES_PATH_PARAMETER"]
+
+SLICES_PATH_PARAMETER = "dflow_slices_path"
+_ROOT = "/tmp/inputs/artifacts/"
+_OUT = "/tmp/outputs/parameters/" + SLICES_PATH_PARAMETER
+
+# Runs on the utility image: standard library only.
+_LIST_SCRIPT = """\
+import json, os
+keys = %(keys)r
+lists = {}
+for key in keys:
+    catalog = os.path.join(%(root)r, key, '.dflow')
+    entries = {}
+    if os.path.isdir(catalog):
+        for name in sorted(os.listdir(catalog)):
+            with open(os.path.join(catalog, name)) as fd:
+                for entry in json.load(fd).get('path_list', []):
+                    entries.setdefault(entry['order'], entry['dflow_list_item'])
+    lists[key] = [entries[order] for order in sorted(entries)]
+count = max((len(v) for v in lists.values()), default=0)
+items = []
+for order in range(count):
+    item = {'order': order}
+    for key in keys:
+        item[key] = lists[key][order] if order < len(lists[key]) else None
+    items.append(item)
+os.makedirs(os.path.dirname(%(out)r), exist_ok=True)
+with open(%(out)r, 'w') as fd:
+    json.dump(items, fd)
+"""
+
+
+def sub_path_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: str) -> Steps:
+    """The wrapper Steps a sub-path-sliced step with no fan-out runs instead of its template."""
+    where = f"{step.kind} {step.name!r}"
+    op = template.op_class.__name__
+    if not slices.input_artifact:
+        raise InvalidWorkflowError(
+            f"{where}: OP {op}: Slices(sub_path=True) without a fan-out needs input_artifact "
+            "(the artifacts whose entries the step fans out over)"
+        )
+    keys = list(slices.input_artifact)
+    init_name = f"{step.name}-init-artifact"
+    init = PythonScriptOPTemplate(
+        name=f"{name}-init-artifact",
+        inputs=Inputs(artifacts={k: InputArtifact(path=_ROOT + k, optional=True) for k in keys}),
+        outputs=Outputs(parameters={SLICES_PATH_PARAMETER: OutputParameter(value_from_path=_OUT)}),
+        image=step.util_image or config["util_image"],
+        command=step.util_command or ["python3"],
+        image_pull_policy=step.util_image_pull_policy,
+        script=_LIST_SCRIPT % {"keys": keys, "root": _ROOT, "out": _OUT},
+    )
+    params: Dict[str, InputParameter] = {
+        key: InputParameter(value=p.value) for key, p in template.inputs.parameters.items()
+    }
+    given = {k: v for k, v in step.artifacts.items() if v is not None}
+    arts = {
+        key: InputArtifact(optional=a.optional)
+        for key, a in template.inputs.artifacts.items()
+        if key in given or a.source is not None
+    }
+    for key, art in arts.items():
+        art.source = template.inputs.artifacts[key].source
+    outputs = Outputs()
+    for key in template.outputs.parameters:
+        outputs.parameters[key] = OutputParameter(
+            value_from_parameter="{{steps.%s.outputs.parameters.%s}}" % (step.name, key),
+            type=list,
+        )
+    wrapper = Steps(name=name, inputs=Inputs(parameters=params, artifacts=arts), outputs=outputs)
+    wrapper.add(
+        Step(
+            init_name,
+            init,
+            artifacts={k: "{{inputs.artifacts.%s}}" % k for k in keys if k in arts},
+        )
+    )
+    wrapper.add(
+        Step(
+            step.name,
+            template,
+            parameters={k: "{{inputs.parameters.%s}}" % k for k in params},
+            artifacts={k: "{{inputs.artifacts.%s}}" % k for k in arts},
+            with_param="{{steps.%s.outputs.parameters.%s}}" % (init_name, SLICES_PATH_PARAMETER),
+            slices=slices,
+            continue_on_failed=step.continue_on_failed,
+            key=step.key,
+        )
+    )
+    return wrapper
