@@ -13,7 +13,14 @@ import threading
 import warnings
 from typing import Any, List, Optional
 
-__all__ = ["open_block", "close_block", "join_open_block", "claim", "Range_Context"]
+__all__ = [
+    "open_block",
+    "close_block",
+    "join_open_block",
+    "claim",
+    "innermost_block",
+    "Range_Context",
+]
 
 _state = threading.local()
 
@@ -35,6 +42,12 @@ def close_block(container: Any) -> None:
     if not stack or stack[-1] is not container:
         raise RuntimeError("'with' blocks of dflow templates must close in the order they opened")
     stack.pop()
+
+
+def innermost_block() -> Optional[Any]:
+    """The Steps or DAG of the innermost open ``with`` block, None outside any."""
+    stack = _stack()
+    return stack[-1] if stack else None
 
 
 def join_open_block(step: Any) -> None:

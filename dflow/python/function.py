@@ -5,6 +5,11 @@ The parameters' annotations are the input signs (a type, ``Parameter``, ``BigPar
 ``Artifact`` optional). The return annotation gives the outputs: a dict of signs, a ``TypedDict``
 or ``NamedTuple`` class (its fields), ``Tuple[A, B]`` (``dflow_output_0``, ``dflow_output_1``),
 any other type (``dflow_output``), or none at all.
+
+Called inside a ``with Steps/DAG/Workflow(...)`` block, the object does not run the function: it
+adds a step (a task in a DAG) named ``<function>-<5 random characters>`` running it there, and
+gives its outputs by name (references to pass on). ``op.use(**kwargs)`` is a copy whose steps get
+those ``Step``/``Task`` keyword arguments (``key=``, ``executor=``, ...).
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import inspect
 import typing
 from typing import Any, Callable, Dict, Tuple
 
+from ..context_syntax import innermost_block
+from ..names import generated_name
 from .errors import SignError
-from .signs import OPIO, Artifact, OPIOSign, Parameter
+from .signs import OPIO, Artifact, OPIOSign, Parameter, as_sign
 
 __all__ = ["function_op", "get_sign_from_func", "type2opiosign"]
 
@@ -120,7 +127,7 @@ def function_op(base: type, func: Callable[..., Any], options: Dict[str, Any]) -
         result = func(**dict(op_in))
         return OPIO(to_outputs(result) if result is not None else {})
 
-    def call(self: Any, *args: Any, **op_in: Any) -> OPIO:
+    def call(self: Any, *args: Any, **op_in: Any) -> Any:
         names = list(inputs)
         if len(args) > len(names):
             raise TypeError(f"{func.__name__}() takes {len(names)} arguments, got {len(args)}")
@@ -128,13 +135,23 @@ def function_op(base: type, func: Callable[..., Any], options: Dict[str, Any]) -
             if name in op_in:
                 raise TypeError(f"{func.__name__}() got multiple values for argument {name!r}")
             op_in[name] = value
+        block = innermost_block()
+        if block is not None:
+            return _add_to_block(self, block, op_in)
         return self.execute(OPIO(op_in))
+
+    def use(self: Any, **kwargs: Any) -> Any:
+        clone = copy.copy(self)
+        clone.task_kwargs = dict(self.task_kwargs, **kwargs)
+        return clone
 
     namespace = {
         "get_input_sign": classmethod(get_input_sign),
         "get_output_sign": classmethod(get_output_sign),
         "execute": base.exec_sign_check(execute),  # type: ignore[attr-defined]
         "__call__": call,
+        "use": use,
+        "task_kwargs": {},
         "__module__": func.__module__,
         "__qualname__": func.__qualname__,
         "__doc__": func.__doc__,
@@ -143,3 +160,34 @@ def function_op(base: type, func: Callable[..., Any], options: Dict[str, Any]) -
         "template_options": dict(options),
     }
     return type(func.__name__, (base,), namespace)()
+
+
+def _is_artifact(sign: Any) -> bool:
+    return isinstance(as_sign(sign), Artifact)
+
+
+def _add_to_block(op: Any, block: Any, op_in: Dict[str, Any]) -> Dict[str, Any]:
+    """Add a step (a task in a DAG) running ``op`` to ``block``; its outputs by name."""
+    from ..dag import DAG
+    from ..step import Step
+    from ..task import Task
+    from .template import PythonOPTemplate
+
+    inputs = type(op).get_input_sign()
+    unknown = [k for k in op_in if k not in inputs]
+    if unknown:
+        raise TypeError(f"{type(op).__name__}() got unexpected arguments {unknown}")
+    node_type = Task if isinstance(block, DAG) else Step
+    name = generated_name(type(op).__name__.lower().replace("_", "-").strip("-") or "op")
+    node = node_type(
+        name,
+        PythonOPTemplate(op),
+        parameters={k: v for k, v in op_in.items() if not _is_artifact(inputs[k])},
+        artifacts={k: v for k, v in op_in.items() if _is_artifact(inputs[k])},
+        **op.task_kwargs,
+    )
+    outputs: Dict[str, Any] = {}
+    for key, sign in type(op).get_output_sign().items():
+        kind = node.outputs.artifacts if _is_artifact(sign) else node.outputs.parameters
+        outputs[key] = kind[key]
+    return outputs

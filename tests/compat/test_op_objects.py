@@ -11,11 +11,12 @@ list. A ``Tuple[int, str]`` return is the outputs ``dflow_output_0``/``_1``, ano
 
 from __future__ import annotations
 
+import re
 from typing import List, NamedTuple, Tuple
 
 import pytest
 
-from dflow import Step, Workflow
+from dflow import DAG, Step, Steps, Task, Workflow
 from dflow.config import config, s3_config
 from dflow.python import OP, OPIO, OPIOSign, Parameter, PythonOPTemplate
 
@@ -105,3 +106,63 @@ def test_objects_and_functions_run_as_steps(tmp_path, monkeypatch) -> None:
     step = wf.query_step(name="pair")[0]
     assert step.outputs.parameters["dflow_output_0"].value == 10
     assert step.outputs.parameters["dflow_output_1"].value == "x"
+
+
+@OP.function(image="registry/op:1")
+def double(x: int) -> {"y": int}:  # noqa: F821
+    return {"y": 2 * x}
+
+
+# Checked against the original 1.8.134: inside a ``with`` block, calling an ``@OP.function``
+# object adds a node named "<function>-<5 random characters>" running it (there a Task even in
+# a Steps block; here a Step in a Steps or Workflow block, whose references Argo resolves, and
+# a Task in a DAG) and gives a dict of its outputs, {'s': {{...outputs.parameters.s}}}; positional
+# arguments work (add(1, [4])); in a DAG the task taking another's output depends on it; the
+# @OP.function options reach the template (image "python:3.10" there); ``op.use(**kwargs)`` is a
+# copy whose node gets those keyword arguments (use(key="k-1") sets the key, use(image=...) is a
+# TypeError: "got an unexpected keyword argument 'image'"). With ``with Workflow(...)`` the
+# workflow add(a=1, b=[2]) -> double(x=s) succeeded with s=3, y=6.
+def test_function_in_a_steps_block_adds_a_step() -> None:
+    with Steps("main") as steps:
+        out = add(a=1, b=[2, 3])
+        doubled = double(x=out["s"])
+    assert set(out) == {"s", "l"} and set(doubled) == {"y"}
+    (first,), (second,) = steps.steps
+    assert type(first) is Step and re.fullmatch(r"add-[a-z0-9]{5}", first.name)
+    assert first.parameters == {"a": 1, "b": [2, 3]}
+    assert str(doubled["y"]) == "{{steps.%s.outputs.parameters.y}}" % second.name
+    assert str(second.parameters["x"]) == "{{steps.%s.outputs.parameters.s}}" % first.name
+    assert second.template.image == "registry/op:1"
+
+
+def test_function_in_a_dag_block_adds_a_task_and_use_gives_its_arguments(render) -> None:
+    with DAG("d") as dag:
+        out = add(1, [4])
+        double.use(key="k-1")(x=out["s"])
+    first, second = dag.tasks
+    assert type(first) is Task and type(second) is Task
+    assert first.parameters == {"a": 1, "b": [4]}
+    assert second.key == "k-1" and first.key is None
+    manifest = render(Workflow("dag-block", dag=dag))
+    (body,) = [t for t in manifest["spec"]["templates"] if t["name"] == "d"]
+    rendered = {t["name"]: t for t in body["dag"]["tasks"]}
+    assert first.name in rendered[second.name]["depends"]
+    assert double.task_kwargs == {}  # use() gives a copy
+    with pytest.raises(TypeError, match="unexpected keyword argument 'image'"):
+        with Steps("bad"):
+            double.use(image="other:1")(x=1)
+
+
+def test_functions_in_a_workflow_block_run(tmp_path, monkeypatch) -> None:
+    monkeypatch.setitem(config, "mode", "debug")
+    monkeypatch.setitem(config, "debug_workdir", str(tmp_path / "root"))
+    monkeypatch.setitem(config, "detach", False)
+    monkeypatch.setitem(s3_config, "storage_client", None)
+    with Workflow("in-block") as wf:
+        out = add(a=1, b=[2])
+        double(x=out["s"])
+    assert wf.query_status() == "Succeeded"
+    pods = [s for s in wf.query_step() if s.get("type") == "Pod"]
+    values = {s["displayName"].split("-")[0]: s.outputs.parameters for s in pods}
+    assert values["add"]["s"].value == 3 + 3  # c defaults to 3 here
+    assert values["double"]["y"].value == 12
