@@ -165,3 +165,39 @@ def test_round_trip_on_the_local_engine(tmp_path, monkeypatch) -> None:
         "h": {"num": 3, "text": "hi", "file": "c.txt", "none": None, "list": [1.5, 2.5]},
     }
     assert out["recovered"].value == "tree/leaf.txt"
+
+
+class CountNested(OP):
+    @classmethod
+    def get_input_sign(cls):
+        return OPIOSign({"d": Artifact(NestedDict[Path])})
+
+    @classmethod
+    def get_output_sign(cls):
+        return OPIOSign({"names": List[str]})
+
+    @OP.exec_sign_check
+    def execute(self, op_in: OPIO) -> OPIO:
+        d = op_in["d"]
+        assert isinstance(d, list), d
+        return OPIO({"names": sorted(Path(p).name for p in d)})
+
+
+def test_a_list_upload_given_to_a_nested_dict_is_its_list(tmp_path, monkeypatch) -> None:
+    # checked against pydflow 1.8.134: the OP gets a list of the 2 paths (dpgen2's init_data)
+    monkeypatch.setitem(config, "mode", "debug")
+    monkeypatch.setitem(config, "debug_workdir", str(tmp_path / "root"))
+    monkeypatch.setitem(config, "detach", False)
+    monkeypatch.setitem(s3_config, "storage_client", None)
+    monkeypatch.chdir(tmp_path)
+    from dflow import upload_artifact
+
+    for name in ("foo", "bar"):
+        Path("data", name).mkdir(parents=True)
+        Path("data", name, "a").write_text(name)
+    art = upload_artifact([Path("data/foo"), Path("data/bar")])
+    wf = Workflow("nested-list")
+    wf.add(Step("count", PythonOPTemplate(CountNested), artifacts={"d": art}))
+    wf.submit()
+    assert wf.query_status() == "Succeeded"
+    assert wf.query_step(name="count")[0].outputs.parameters["names"].value == ["bar", "foo"]

@@ -42,6 +42,9 @@ def load_input(path: str, sign: Artifact) -> Any:
     as_path = sign.path_type is Path
     if sign.shape in ("dict", "nested"):
         by_key = keyed(catalogs) if catalogs else None
+        if by_key is None and catalogs and sign.shape == "nested":
+            # a list upload given to ``NestedDict``: a nested value may be a list, so it is one
+            return [None if p is None else _typed(p, as_path) for p in _listed(path, catalogs)]
         if by_key is None:  # a plain upload (or a list): its entries by name
             names = sorted(os.listdir(path)) if os.path.isdir(path) else [os.path.basename(path)]
             root = path if os.path.isdir(path) else os.path.dirname(path)
