@@ -6,7 +6,7 @@ step; a value that is not such a list counts as no success at all.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Dict, List, Optional
 
 from .io import InputParameter, Inputs
 from .op_template import ShellOPTemplate
@@ -29,6 +29,28 @@ if succeeded < threshold:
 """
 
 
+def _check(
+    name: Optional[str],
+    image: Optional[str],
+    pull: Optional[str],
+    threshold: str,
+    params: List[str],
+) -> Dict[str, Any]:
+    """The fields of a check template whose threshold is the Python expression ``threshold``."""
+    return {
+        "name": name,
+        "image": image,
+        "image_pull_policy": pull,
+        "command": ["python3"],
+        "script": f"{_COUNT}threshold = {threshold}\n{_VERDICT}",
+        "inputs": Inputs(parameters={p: InputParameter() for p in params}),
+    }
+
+
+def _number(parameter: str) -> str:
+    return f"float('''{{{{inputs.parameters.{parameter}}}}}''')"
+
+
 class CheckNumSuccess(ShellOPTemplate):
     """Fails unless at least ``threshold`` of the ``success`` flags are set."""
 
@@ -38,13 +60,9 @@ class CheckNumSuccess(ShellOPTemplate):
         image: Optional[str] = None,
         image_pull_policy: Optional[str] = None,
     ) -> None:
+        threshold = _number("threshold")
         super().__init__(
-            name=name,
-            image=image,
-            image_pull_policy=image_pull_policy,
-            command=["python3"],
-            script=_COUNT + "threshold = float('''{{inputs.parameters.threshold}}''')\n" + _VERDICT,
-            inputs=Inputs(parameters={"success": InputParameter(), "threshold": InputParameter()}),
+            **_check(name, image, image_pull_policy, threshold, ["success", "threshold"])
         )
 
 
@@ -57,20 +75,6 @@ class CheckSuccessRatio(ShellOPTemplate):
         image: Optional[str] = None,
         image_pull_policy: Optional[str] = None,
     ) -> None:
-        super().__init__(
-            name=name,
-            image=image,
-            image_pull_policy=image_pull_policy,
-            command=["python3"],
-            script=_COUNT
-            + "threshold = float('''{{inputs.parameters.threshold}}''')"
-            + " * float('''{{inputs.parameters.total}}''')\n"
-            + _VERDICT,
-            inputs=Inputs(
-                parameters={
-                    "success": InputParameter(),
-                    "total": InputParameter(),
-                    "threshold": InputParameter(),
-                }
-            ),
-        )
+        threshold = f"{_number('threshold')} * {_number('total')}"
+        params = ["success", "total", "threshold"]
+        super().__init__(**_check(name, image, image_pull_policy, threshold, params))
