@@ -9,7 +9,7 @@ from ...errors import DflowError
 from .arguments import composite_outputs, condition_holds, expand_items, resolve_arguments
 from .depends import TaskResult, check_depends, dependencies_met, dependency_names, find_cycle
 from .expressions import ExpressionError
-from .hooks import with_hooks
+from .hooks import HookedStep, with_hooks
 from .scope import aggregate_scope, item_label, item_scope, node_scope
 
 if TYPE_CHECKING:
@@ -138,14 +138,7 @@ def _job(
             return run._error_node(name, display, template, boundary, parent, str(exc))
         try:
             node = with_hooks(
-                run,
-                step,
-                scope,
-                name,
-                display,
-                boundary,
-                parent,
-                who,
+                HookedStep(run, step, scope, name, display, boundary, parent, who),
                 lambda: run.execute(template, params, arts, name, display, boundary, parent, who),
             )
             if run.settings.failfast and not _tolerated(step, node):
