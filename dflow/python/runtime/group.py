@@ -95,11 +95,27 @@ def _run_all(
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with context.Pool(workers) as pool:
-        try:
-            return pool.map_async(_run_item, jobs, chunksize=1).get(timeout)
-        except multiprocessing.TimeoutError:
+    pool = context.Pool(workers)
+    try:
+        results = pool.map_async(_run_item, jobs, chunksize=1).get(timeout)
+    except BaseException as exc:
+        _kill(pool)
+        if isinstance(exc, multiprocessing.TimeoutError):
             raise TimeoutError from None
+        raise
+    # closed, not terminated: Pool.terminate's SIGTERM is lost on a worker still starting up
+    # (between its fork and Python's signal set-up), and then its join never returns
+    pool.close()
+    pool.join()
+    return results
+
+
+def _kill(pool: Any) -> None:
+    """Stop ``pool`` at once: SIGKILL reaches its workers whatever state they are in."""
+    for worker in getattr(pool, "_pool", []):
+        if worker.exitcode is None:
+            worker.kill()
+    pool.terminate()
 
 
 def _run_item(job: Tuple[int, Any]) -> _Result:
