@@ -76,6 +76,9 @@ _S3_DEFAULTS: dict[str, Any] = {
     "bucket_name": "my-bucket",
     "prefix": "",
     "storage_client": None,
+    # the store's web console (OP.get_*_artifact_link) and the key prefix of an OSS repository
+    "console": "http://127.0.0.1:9001",
+    "repo_prefix": "",
     # every request to the store is bounded; a failed one is tried again up to max_attempts times
     "connect_timeout": 10.0,
     "read_timeout": 30.0,

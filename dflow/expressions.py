@@ -81,9 +81,15 @@ class ArgoVar:
     """
 
     is_numeric = False
+    is_str = True
 
-    def __init__(self, expr: str, is_numeric: bool = False) -> None:
-        self._expr = expr
+    def __init__(
+        self, expr: Optional[str] = None, is_str: bool = True, *, is_numeric: bool = False
+    ) -> None:
+        self._expr: Any = expr  # None for an empty ArgoVar(), as in the original
+        #: False for a JSON value (a member of a JSON parameter): passed as a parameter it is the
+        #: value itself when a string, else its JSON text (checked against 1.8.134)
+        self.is_str = is_str
         self.is_numeric = is_numeric
 
     @property
@@ -92,6 +98,9 @@ class ArgoVar:
         return self._expr
 
     def __str__(self) -> str:
+        if not self.is_str:
+            x = self.expr
+            return "{{=string(%s) == %s ? %s : toJson(%s)}}" % (x, x, x, x)
         return "{{=" + self.expr + "}}"
 
     def __repr__(self) -> str:
@@ -185,9 +194,10 @@ class ArgoItem(ArgoVar):
     with ``==`` it is compared with the Python value as JSON reads it.
     """
 
-    def __str__(self) -> str:
-        x = self.expr
-        return "{{=string(%s) == %s ? %s : toJson(%s)}}" % (x, x, x, x)
+    is_str = False
+
+    def __init__(self, expr: Optional[str] = None, is_str: bool = False) -> None:
+        super().__init__(expr, is_str)
 
     def _equals(self, op: str, other: Any) -> ArgoVar:
         if isinstance(other, ArgoVar):

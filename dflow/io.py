@@ -127,6 +127,7 @@ class InputParameter(_IO):
         enum: Optional[List[Any]] = None,
         save_as_artifact: bool = False,
         path: Optional[str] = None,
+        source: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(name)
@@ -134,9 +135,11 @@ class InputParameter(_IO):
         self.type = type
         self.description = description
         self.enum = enum
-        # passed as a file (a big parameter) at ``path``; ``Inputs`` turns it into that artifact
+        # passed as a file (a big parameter) at ``path``; ``Inputs`` turns it into that artifact,
+        # whose default content is ``source`` (an S3Artifact), as in the original
         self.save_as_artifact = save_as_artifact
         self.path = path
+        self.source = source
         if "default" in kwargs:
             self.value = kwargs.pop("default")
         if kwargs:
@@ -404,7 +407,10 @@ class Inputs:
                     )
                 dict.__delitem__(params, key)
                 arts[BIG_PREFIX + key] = InputArtifact(
-                    path=p.path or f"/tmp/inputs/parameters/{key}", type=p.type, big_parameter=True
+                    path=p.path or f"/tmp/inputs/parameters/{key}",
+                    type=p.type,
+                    big_parameter=True,
+                    source=p.source,
                 )
 
     def bound(self, scope: str, owner: Any) -> Inputs:
@@ -470,6 +476,7 @@ class S3Artifact:
         key: str,
         path_list: Optional[Iterable[str]] = None,
         urn: str = "",
+        debug_s3: bool = False,
         **extra: Any,
     ) -> None:
         if not key:
@@ -478,11 +485,33 @@ class S3Artifact:
         self.path_list = list(path_list) if path_list is not None else None
         #: the artifact's name in a lineage service (``upload_artifact(namespace=...)``)
         self.urn = urn
+        #: in debug mode too, the key names an object in S3 (not in the local engine's store)
+        self.debug_s3 = debug_s3
         self.extra = extra
 
     def sub_path(self, path: str) -> S3Artifact:
         """The file or directory at ``path`` inside this artifact (for ``archive=None`` uploads)."""
-        return S3Artifact(self.key.rstrip("/") + "/" + path.strip("/"))
+        return S3Artifact(self.key.rstrip("/") + "/" + path.strip("/"), debug_s3=self.debug_s3)
+
+    def download(self, **kwargs: Any) -> None:
+        """Download the artifact: ``download_artifact(self, **kwargs)`` (``path=`` and the rest);
+        with ``debug_s3`` from S3 even in debug mode."""
+        from .config import s3_config
+        from .storage.api import download_artifact
+
+        if self.debug_s3 and "storage_client" not in kwargs:
+            kwargs.setdefault("endpoint", s3_config["endpoint"])  # names S3, not the local store
+        download_artifact(self, **kwargs)
+
+    def oss(self) -> Any:
+        """The artifact as Argo's OSS artifact model (key behind ``s3_config["repo_prefix"]``)."""
+        from argo_workflows.model.io_argoproj_workflow_v1alpha1_oss_artifact import (
+            IoArgoprojWorkflowV1alpha1OSSArtifact,
+        )
+
+        from .config import s3_config
+
+        return IoArgoprojWorkflowV1alpha1OSSArtifact(key=s3_config["repo_prefix"] + self.key)
 
     def to_dict(self) -> Dict[str, Any]:
         return {"key": self.key, "path_list": self.path_list}
@@ -561,6 +590,7 @@ __getattr__ = lazy_attributes(
             "dflow.io_dicts",
         ),
         **dict.fromkeys(["IfExpression", "if_expression"], "dflow.expressions"),
+        "Expression": "dflow.scope_expression",
         "to_expr": "dflow.compat_names",
         "type_to_str": "dflow.compat_names",
         "convert_value_to_str": "dflow.compat_names",

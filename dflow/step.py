@@ -266,6 +266,12 @@ class Step:
         return self._inputs
 
     @property
+    def expr(self) -> str:
+        """This step in Argo's expression language (``steps['name']``, ``tasks['name']`` for a
+        task), e.g. for a hook's ``expression``: ``f"{step.expr}.status == 'Failed'"``."""
+        return f"{self.prefix}['{self.name}']"
+
+    @property
     def fans_out(self) -> bool:
         return (
             self.with_param is not None

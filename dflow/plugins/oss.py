@@ -87,9 +87,9 @@ class OSSClient(StorageClient):
         detail = getattr(exc, "message", None) or getattr(exc, "details", None) or exc
         return StorageError(f"OSS {what} {self.describe(key)}: {detail}")
 
-    def upload(self, key: str, local_file: str) -> None:
+    def upload(self, key: str, path: str) -> None:
         try:
-            self.bucket.put_object_from_file(key, local_file)
+            self.bucket.put_object_from_file(key, path)
         except _oss2().exceptions.OssError as exc:
             raise self._fail(exc, "upload", key) from None
 
@@ -99,14 +99,14 @@ class OSSClient(StorageClient):
         except _oss2().exceptions.OssError as exc:
             raise self._fail(exc, "upload", key) from None
 
-    def download(self, key: str, local_file: str) -> None:
-        parent = os.path.dirname(local_file)
+    def download(self, key: str, path: str) -> None:
+        parent = os.path.dirname(path)
         if parent:
             os.makedirs(parent, exist_ok=True)
-        partial = f"{local_file}.part"
+        partial = f"{path}.part"
         try:
             self.bucket.get_object_to_file(key, partial)
-            os.replace(partial, local_file)
+            os.replace(partial, path)
         except _oss2().exceptions.OssError as exc:
             raise self._fail(exc, "download", key) from None
         finally:
@@ -139,11 +139,11 @@ class OSSClient(StorageClient):
             raise self._fail(exc, "list", prefix) from None
         return sorted(keys)
 
-    def copy(self, src_key: str, dst_key: str) -> None:
+    def copy(self, src: str, dst: str) -> None:
         try:
-            self.bucket.copy_object(self.bucket_name, src_key, dst_key)
+            self.bucket.copy_object(self.bucket_name, src, dst)
         except _oss2().exceptions.OssError as exc:
-            raise self._fail(exc, "copy", src_key) from None
+            raise self._fail(exc, "copy", src) from None
 
     def exists(self, key: str) -> bool:
         try:

@@ -225,12 +225,12 @@ class TiefblueClient(StorageClient):
 
     # -- StorageClient -----------------------------------------------------------------------
 
-    def upload(self, key: str, local_file: str) -> None:
-        size = os.path.getsize(local_file)
-        name = os.path.basename(local_file)
+    def upload(self, key: str, path: str) -> None:
+        size = os.path.getsize(path)
+        name = os.path.basename(path)
         option = {"contentDisposition": f'attachment; filename="{name}"'}
         if size < 2 * self.chunk_size:
-            with open(local_file, "rb") as f:
+            with open(path, "rb") as f:
                 body = f.read()
 
             def write() -> None:
@@ -242,7 +242,7 @@ class TiefblueClient(StorageClient):
 
             self._renewing(write)
             return
-        self._renewing(lambda: self._upload_parts(key, local_file, size, option))
+        self._renewing(lambda: self._upload_parts(key, path, size, option))
 
     def _upload_parts(self, key: str, local_file: str, size: int, option: Dict[str, str]) -> None:
         answer = call(
@@ -280,11 +280,11 @@ class TiefblueClient(StorageClient):
             spool.flush()
             self.upload(key, spool.name)
 
-    def download(self, key: str, local_file: str) -> None:
-        parent = os.path.dirname(local_file)
+    def download(self, key: str, path: str) -> None:
+        parent = os.path.dirname(path)
         if parent:
             os.makedirs(parent, exist_ok=True)
-        partial = f"{local_file}.part"
+        partial = f"{path}.part"
 
         def fetch() -> None:
             with open(partial, "wb") as f:
@@ -296,7 +296,7 @@ class TiefblueClient(StorageClient):
 
         try:
             self._renewing(fetch)
-            os.replace(partial, local_file)
+            os.replace(partial, path)
         finally:
             if os.path.exists(partial):
                 os.remove(partial)
@@ -336,13 +336,13 @@ class TiefblueClient(StorageClient):
             next_token = res["nextToken"]
         return sorted(keys)
 
-    def copy(self, src_key: str, dst_key: str) -> None:
+    def copy(self, src: str, dst: str) -> None:
         def copy() -> None:
             answer = call(
                 "POST", self._url("copy"), "copy", headers=self._headers(),
-                json_body={"sourcePath": src_key, "destinationPath": dst_key},
+                json_body={"sourcePath": src, "destinationPath": dst},
             )  # fmt: skip
-            self._check(answer, "copy", src_key)
+            self._check(answer, "copy", src)
 
         self._renewing(copy)
 

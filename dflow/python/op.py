@@ -53,15 +53,41 @@ class OP:
         if name == "progress_current":
             _write_progress(value, self.progress_total)
 
+    # -- the running step's artifacts (inside a step only: they read $ARGO_TEMPLATE) -------------
+
+    def get_input_artifact_storage_key(self, name: str) -> str:
+        """The store key of input artifact ``name`` of the step running this OP."""
+        from .artifact_links import input_artifact_key
+
+        return input_artifact_key(name)
+
+    def get_output_artifact_storage_key(self, name: str) -> str:
+        """The store key output artifact ``name`` of the step running this OP is saved to."""
+        from .artifact_links import output_artifact_key
+
+        return output_artifact_key(name)
+
+    def get_input_artifact_link(self, name: str) -> str:
+        """The store console's page of input artifact ``name``."""
+        from .artifact_links import console_link
+
+        return console_link(self.get_input_artifact_storage_key(name))
+
+    def get_output_artifact_link(self, name: str) -> str:
+        """The store console's page of output artifact ``name``."""
+        from .artifact_links import console_link
+
+        return console_link(self.get_output_artifact_storage_key(name))
+
     @staticmethod
-    def exec_sign_check(execute: Callable[[Any, OPIO], OPIO]) -> Callable[[Any, OPIO], OPIO]:
+    def exec_sign_check(func: Callable[[Any, OPIO], OPIO]) -> Callable[[Any, OPIO], OPIO]:
         """Decorate ``execute`` to check its input against the input sign and its output after."""
 
-        @functools.wraps(execute)
+        @functools.wraps(func)
         def checked(self: OP, op_in: OPIO) -> OPIO:
             op_in = with_defaults(type(self), op_in, "input")
             check_signed(type(self), op_in, "input")
-            op_out = with_defaults(type(self), execute(self, op_in), "output")
+            op_out = with_defaults(type(self), func(self, op_in), "output")
             check_signed(type(self), op_out, "output")
             return op_out
 
@@ -80,6 +106,20 @@ class OP:
         from .function import function_op
 
         return function_op(cls, func, options)
+
+    @classmethod
+    def superfunction(cls, func: Optional[Callable[..., Any]] = None, **options: Any) -> Any:
+        """Make a DAG from a function that calls ``@OP.function`` OPs (see ``superfunction``).
+
+        The function runs once, now, with the DAG's inputs as arguments: each OP it calls adds a
+        task, and what it returns becomes the DAG's outputs. Calling the DAG inside a ``with``
+        block adds a task (a step in a Steps) running it; ``options`` are ``DAG`` arguments.
+        """
+        if func is None:
+            return lambda f: cls.superfunction(f, **options)
+        from .superfunction import superfunction_dag
+
+        return superfunction_dag(func, options)
 
 
 def with_defaults(op_class: Any, values: Any, what: str) -> Any:

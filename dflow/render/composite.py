@@ -261,7 +261,7 @@ class Renderer:
                 f"{hook.template.name!r} is not set"
             )
         phase = HOOK_PHASES[kind]
-        expression = hook.expression or f"{step.prefix}['{step.name}'].status == '{phase}'"
+        expression = hook.expression or f"{step.expr}.status == '{phase}'"
         d: Dict[str, Any] = {
             "template": self.template(hook.template, f"{user} ({kind} hook)"),
             "expression": str(expression),

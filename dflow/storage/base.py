@@ -20,16 +20,16 @@ class StorageClient(abc.ABC):
     prefix: str = ""
 
     @abc.abstractmethod
-    def upload(self, key: str, local_file: str) -> None:
-        """Store the file ``local_file`` at ``key``; the key is never visible half-written."""
+    def upload(self, key: str, path: str) -> None:
+        """Store the file ``path`` at ``key``; the key is never visible half-written."""
 
     @abc.abstractmethod
     def upload_stream(self, key: str, stream: BinaryIO) -> None:
         """Store everything read from ``stream`` (until EOF) at ``key``, atomically."""
 
     @abc.abstractmethod
-    def download(self, key: str, local_file: str) -> None:
-        """Write the object at ``key`` to ``local_file``; a missing key is a ``StorageError``."""
+    def download(self, key: str, path: str) -> None:
+        """Write the object at ``key`` to ``path``; a missing key is a ``StorageError``."""
 
     @abc.abstractmethod
     def open(self, key: str) -> AbstractContextManager[BinaryIO]:
@@ -44,7 +44,7 @@ class StorageClient(abc.ABC):
         """
 
     @abc.abstractmethod
-    def copy(self, src_key: str, dst_key: str) -> None:
+    def copy(self, src: str, dst: str) -> None:
         """Copy one object inside the store, without passing its bytes through this process."""
 
     @abc.abstractmethod

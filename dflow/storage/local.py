@@ -77,10 +77,10 @@ class LocalClient(StorageClient):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         func(os.path.abspath(local_file), target)
 
-    def upload(self, key: str, local_file: str) -> None:
-        if not os.path.isfile(local_file):
-            raise StorageError(f"cannot upload {local_file!r}: not a file")
-        self._write(key, lambda partial: shutil.copyfile(local_file, partial))
+    def upload(self, key: str, path: str) -> None:
+        if not os.path.isfile(path):
+            raise StorageError(f"cannot upload {path!r}: not a file")
+        self._write(key, lambda partial: shutil.copyfile(path, partial))
 
     def upload_stream(self, key: str, stream: BinaryIO) -> None:
         def fill(partial: str) -> None:
@@ -89,11 +89,11 @@ class LocalClient(StorageClient):
 
         self._write(key, fill)
 
-    def download(self, key: str, local_file: str) -> None:
+    def download(self, key: str, path: str) -> None:
         source = self._path(key)
         if not os.path.isfile(source):
             raise ArtifactNotFoundError(f"no object at {self.describe(key)}")
-        directory = os.path.dirname(os.path.abspath(local_file))
+        directory = os.path.dirname(os.path.abspath(path))
         try:
             fd, partial = tempfile.mkstemp(dir=directory, prefix=_PART)
             os.close(fd)
@@ -101,11 +101,9 @@ class LocalClient(StorageClient):
             raise StorageError(f"cannot download {self.describe(key)}: {exc}") from exc
         try:
             shutil.copyfile(source, partial)
-            os.replace(partial, local_file)
+            os.replace(partial, path)
         except OSError as exc:
-            raise StorageError(
-                f"cannot write {self.describe(key)} to {local_file!r}: {exc}"
-            ) from exc
+            raise StorageError(f"cannot write {self.describe(key)} to {path!r}: {exc}") from exc
         finally:
             if os.path.exists(partial):
                 os.remove(partial)
@@ -138,14 +136,14 @@ class LocalClient(StorageClient):
                 collapsed.append(item)
         return collapsed
 
-    def copy(self, src_key: str, dst_key: str) -> None:
-        source = self._path(src_key)
-        if src_key.endswith("/") and self.exists(src_key):
-            self._write(dst_key.rstrip("/") + "/", None)
+    def copy(self, src: str, dst: str) -> None:
+        source = self._path(src)
+        if src.endswith("/") and self.exists(src):
+            self._write(dst.rstrip("/") + "/", None)
             return
         if not os.path.isfile(source):
-            raise ArtifactNotFoundError(f"no object at {self.describe(src_key)}")
-        self._write(dst_key, lambda partial: shutil.copyfile(source, partial))
+            raise ArtifactNotFoundError(f"no object at {self.describe(src)}")
+        self._write(dst, lambda partial: shutil.copyfile(source, partial))
 
     def exists(self, key: str) -> bool:
         path = self._path(key)

@@ -202,10 +202,10 @@ class S3Client(StorageClient):
 
     # -- the interface ----------------------------------------------------------------------------
 
-    def upload(self, key: str, local_file: str) -> None:
-        if not os.path.isfile(local_file):
-            raise StorageError(f"cannot upload {local_file!r}: not a file")
-        with open(local_file, "rb") as handle:
+    def upload(self, key: str, path: str) -> None:
+        if not os.path.isfile(path):
+            raise StorageError(f"cannot upload {path!r}: not a file")
+        with open(path, "rb") as handle:
             self.upload_stream(key, handle)
 
     def upload_stream(self, key: str, stream: BinaryIO) -> None:
@@ -217,8 +217,8 @@ class S3Client(StorageClient):
             attempts=1,
         )
 
-    def download(self, key: str, local_file: str) -> None:
-        directory = os.path.dirname(os.path.abspath(local_file))
+    def download(self, key: str, path: str) -> None:
+        directory = os.path.dirname(os.path.abspath(path))
         try:
             fd, partial = tempfile.mkstemp(dir=directory, prefix=".dflow-part-")
         except OSError as exc:
@@ -230,11 +230,9 @@ class S3Client(StorageClient):
                     if not data:
                         break
                     sink.write(data)
-            os.replace(partial, local_file)
+            os.replace(partial, path)
         except OSError as exc:
-            raise StorageError(
-                f"cannot write {self.describe(key)} to {local_file!r}: {exc}"
-            ) from exc
+            raise StorageError(f"cannot write {self.describe(key)} to {path!r}: {exc}") from exc
         finally:
             if os.path.exists(partial):
                 os.remove(partial)
@@ -257,17 +255,17 @@ class S3Client(StorageClient):
         except ArtifactNotFoundError:  # no bucket: no keys, and nothing is made
             return []
 
-    def copy(self, src_key: str, dst_key: str) -> None:
+    def copy(self, src: str, dst: str) -> None:
         from minio.commonconfig import ComposeSource
 
-        if src_key.endswith("/"):  # a directory marker: nothing to copy but its name
-            self.upload_stream(dst_key.rstrip("/") + "/", io.BytesIO(b""))
+        if src.endswith("/"):  # a directory marker: nothing to copy but its name
+            self.upload_stream(dst.rstrip("/") + "/", io.BytesIO(b""))
             return
         # no bucket check: a source to copy means the bucket is there
-        source = ComposeSource(self.bucket_name, src_key)
+        source = ComposeSource(self.bucket_name, src)
         self._retry(
-            lambda: self.minio.compose_object(self.bucket_name, dst_key, [source]),
-            self.describe(src_key),
+            lambda: self.minio.compose_object(self.bucket_name, dst, [source]),
+            self.describe(src),
         )
 
     def exists(self, key: str) -> bool:

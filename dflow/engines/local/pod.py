@@ -82,6 +82,35 @@ def step_base_env(python_path: List[str]) -> Dict[str, str]:
     return env
 
 
+def argo_template(
+    body: Dict[str, Any], node: Dict[str, Any], outputs: Dict[str, Any], archive_key: str
+) -> str:
+    """``$ARGO_TEMPLATE`` as Argo gives it to a pod: the template with the step's input values
+    and artifact keys, its outputs, and the archive location its outputs are saved under."""
+    import json
+
+    given = {a["name"]: a for a in (node.get("inputs") or {}).get("artifacts") or ()}
+    artifacts = [
+        {**art, **{k: v for k, v in given.get(art["name"], {}).items() if k != "name"}}
+        for art in (body.get("inputs") or {}).get("artifacts") or ()
+    ]
+    parameters = (node.get("inputs") or {}).get("parameters") or []
+    template = {
+        "name": body["name"],
+        "inputs": {"parameters": parameters, "artifacts": artifacts},
+        "outputs": outputs,
+        "archiveLocation": {"archiveLogs": False, "s3": {"key": archive_key}},
+    }
+    text = json.dumps(template)
+    if len(text) > _TEMPLATE_ENV_LIMIT:  # one environment string may not exceed 128 KiB
+        template["inputs"] = {"artifacts": artifacts}
+        text = json.dumps(template)
+    return text
+
+
+_TEMPLATE_ENV_LIMIT = 100_000
+
+
 def _env(run: Run, tmpl: Dict[str, Any], step_dir: Path) -> Dict[str, str]:
     """The step's environment: the template's ``env``, ``host_env()`` and the engine's own."""
     env = step_base_env(run.python_path)
@@ -215,6 +244,7 @@ def run_pod(
         env = _env(run, body, step_dir)
     except DflowError as exc:  # a missing secret: the message names it, never a value
         return "Failed", str(exc), {}
+    env["ARGO_TEMPLATE"] = argo_template(body, node, outputs_spec, f"{run.state.name}/{pod}")
     zygote = run.zygote() if argv[0] == sys.executable and len(argv) == 2 else None
     if zygote is not None:
         outcome = run.groups.run_forked(
