@@ -150,8 +150,36 @@ class BigArgoParameter:
             text = _read_stored(self.artifact, self.name)
         return _decode(text, '{"type": "object"}')
 
+    @value.setter
+    def value(self, new: Any) -> None:
+        """Store ``new`` as a new artifact and point this parameter at it (to reuse the step)."""
+        self.artifact["s3"] = {"key": _store_big_value(self.name, encode_value(new))}
+        for other in ("raw", "oss", "http", "artifactory", "hdfs", "gcs", "azure", "git"):
+            self.artifact.pop(other, None)
+        self.artifact.pop("archive", None)
+
     def __repr__(self) -> str:
         return f"BigArgoParameter({self.name!r})"
+
+
+def _store_big_value(name: str, text: str) -> str:
+    """Save ``text`` as a big parameter's artifact (the file ``name``, archived as a step saves
+    it) in the configured storage; return its key."""
+    import os
+    import tempfile
+    import uuid
+
+    from .storage.api import get_client
+    from .storage.artifacts import save_artifact
+
+    client = get_client()
+    key = client.new_key(f"upload/{uuid.uuid4()}/{BIG_PREFIX}{name}.tgz")
+    with tempfile.TemporaryDirectory(prefix="dflow-bigpar-") as tmp:
+        path = os.path.join(tmp, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        save_artifact(client, path, key, "tar")
+    return key
 
 
 def _read_stored(artifact: Any, name: str) -> str:

@@ -1,7 +1,9 @@
 """How the container finds an OP class: an import by module path, or its source shipped inline.
 
 A class defined in ``__main__`` or inside a function cannot be imported in the container; its
-source is shipped instead, preceded by the ``import`` statements at the top of its module.
+source is shipped instead. A top-level one comes with all of its file above it (the helpers,
+classes and constants it uses, as dflow 1.x ships it); one defined inside a function or class
+comes with the ``import`` statements at the top of its module.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ def _shipped(op_class: type) -> str:
     import textwrap
 
     target = getattr(op_class, "_dflow_function", op_class)
+    if "." not in target.__qualname__:
+        try:
+            return _without_future(get_source_code(target)).rstrip()
+        except (OSError, TypeError):
+            pass
     try:
         body = textwrap.dedent(inspect.getsource(target))
     except (OSError, TypeError) as e:
@@ -83,6 +90,22 @@ def _module_imports(op_class: type) -> list:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             lines.append(ast.unparse(node))
     return lines
+
+
+def _without_future(text: str) -> str:
+    """``text`` without its ``from __future__`` imports (they cannot follow the bootstrap)."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return text
+    lines = text.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            end = node.end_lineno or node.lineno
+            lines[node.lineno - 1 : end] = ["\n"] * (end - node.lineno + 1)
+    return "".join(lines)
 
 
 def get_source_code(o: Any) -> str:
