@@ -242,10 +242,15 @@ def _manifest(graph: Any) -> Dict[str, Any]:
             f"not a {type(graph).__name__}"
         )
     if "spec" not in graph and isinstance(graph.get("templates"), Mapping):
-        raise InvalidWorkflowError(
-            "gen_code takes an Argo Workflow manifest (wf.to_dict()); this looks like another "
-            "format (templates keyed by name, no 'spec')"
-        )
+        from .graph_format import is_graph
+        from .workflow import Workflow
+
+        if not is_graph(dict(graph)):
+            raise InvalidWorkflowError(
+                "gen_code takes a workflow, its manifest or its graph (wf.to_graph()); this has "
+                "templates keyed by name but no 'entrypoint'"
+            )
+        graph = Workflow.from_graph(dict(graph)).to_dict()  # the graph format of dflow 1.x
     if not isinstance(graph.get("spec"), Mapping):
         raise InvalidWorkflowError("gen_code: the manifest has no 'spec'")
     # a workflow read back from a server is a tree of dict subclasses: make it plain JSON

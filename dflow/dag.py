@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from .context_syntax import claim, close_block, open_block
 from .errors import InvalidWorkflowError
@@ -50,6 +50,20 @@ class DAG(OPTemplate):
         """Take ``task`` out (a task built in a ``with`` block that is then added elsewhere)."""
         self._names.pop(task.name, None)
         self.tasks = [t for t in self.tasks if t is not task]
+
+    def convert_to_graph(self) -> Tuple[Dict[str, Any], List[OPTemplate]]:  # type: ignore[override]
+        """This template's graph dict, and the templates its steps run."""
+        from .graph_format import template_graph
+
+        return template_graph(self)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any], templates: Optional[Dict[str, Any]] = None) -> DAG:
+        """The DAG of an Argo template dict; the templates its steps run are found in
+        ``templates`` by name (or in ``d`` itself, for a DAG that runs itself)."""
+        from .argo_dicts import composite_from_dict
+
+        return composite_from_dict(cls, d, templates or {})  # type: ignore[no-any-return]
 
     def __enter__(self) -> DAG:
         open_block(self)

@@ -307,6 +307,17 @@ class ArgoSequence:
             return None
         return cls(d.get("count"), d.get("start"), d.get("end"), d.get("format"))
 
+    def evalable_repr(self, imports: Any) -> str:
+        """Python source that makes this sequence again (``argo_sequence(...)``)."""
+        from .pyrepr import evalable_repr
+
+        given = {f: getattr(self, f) for f in ("count", "start", "end", "format")}
+        imports.add(("dflow", "argo_sequence"))
+        args = ", ".join(
+            f"{k}={evalable_repr(v, imports)}" for k, v in given.items() if v is not None
+        )
+        return f"argo_sequence({args})"
+
 
 def _sequence_field(value: Any) -> Any:
     return f"{{{{={value.expr}}}}}" if isinstance(value, ArgoVar) else value

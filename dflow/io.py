@@ -112,6 +112,27 @@ class _IO(ArgoVar):
         ref._scope_object = owner
         return ref
 
+    # dict forms of dflow 1.x: the graph's (``dflow.graph_format``), the manifest's (``from_dict``)
+    def convert_to_graph(self) -> Dict[str, Any]:
+        """This input or output as the dict of its fields in a workflow's graph."""
+        from .graph_format import io_item_graph
+
+        return io_item_graph(self)
+
+    @classmethod
+    def from_graph(cls, graph: Dict[str, Any]) -> Any:
+        """The input or output a ``convert_to_graph`` dict describes."""
+        from .graph_format import io_item_from_graph
+
+        return io_item_from_graph(cls, graph)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> Any:
+        """The input or output an Argo parameter/artifact dict (as in a manifest) describes."""
+        from .argo_dicts import one_from_dict
+
+        return one_from_dict(cls.direction, cls.kind, d)
+
 
 class InputParameter(_IO):
     """A parameter a template takes; without ``value`` it is required."""
@@ -325,6 +346,10 @@ class _NamedDict(dict):
     def __reduce__(self) -> Any:
         return (_NamedDict, (self._cls, self._what, dict(self)))
 
+    def convert_to_graph(self) -> Dict[str, Any]:
+        """Each entry's graph dict by name, less the ``dflow_`` entries dflow adds itself."""
+        return {k: v.convert_to_graph() for k, v in self.items() if not k.startswith("dflow_")}
+
 
 class BigOutputParameterView:
     """A template's big output parameter seen by its parameter name: its fields are those of
@@ -417,6 +442,25 @@ class Inputs:
         """The same inputs seen from a step, as references."""
         return _bound(Inputs(), self, scope, owner)
 
+    def convert_to_graph(self) -> Dict[str, Any]:
+        """``{"parameters": ..., "artifacts": ...}``, each entry's graph dict by name."""
+        from .graph_format import io_graph
+
+        return io_graph(self)
+
+    @classmethod
+    def from_graph(cls, graph: Dict[str, Any]) -> Inputs:
+        from .graph_format import inputs_from_graph
+
+        return inputs_from_graph(graph)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> Inputs:
+        """The inputs an Argo ``inputs`` dict (as in a manifest) describes."""
+        from .argo_dicts import io_from_dict
+
+        return io_from_dict("inputs", d)  # type: ignore[no-any-return]
+
 
 class Outputs:
     """The output parameters and artifacts of a template, each dict keyed by name."""
@@ -451,6 +495,25 @@ class Outputs:
     def bound(self, scope: str, owner: Any) -> Outputs:
         """The same outputs seen from a step, as references."""
         return _bound(Outputs(), self, scope, owner)
+
+    def convert_to_graph(self) -> Dict[str, Any]:
+        """``{"parameters": ..., "artifacts": ...}``, each entry's graph dict by name."""
+        from .graph_format import io_graph
+
+        return io_graph(self)
+
+    @classmethod
+    def from_graph(cls, graph: Dict[str, Any]) -> Outputs:
+        from .graph_format import outputs_from_graph
+
+        return outputs_from_graph(graph)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> Outputs:
+        """The outputs an Argo ``outputs`` dict (as in a manifest) describes."""
+        from .argo_dicts import io_from_dict
+
+        return io_from_dict("outputs", d)  # type: ignore[no-any-return]
 
 
 def _bound(target: Any, source: Any, scope: str, owner: Any) -> Any:
@@ -512,6 +575,17 @@ class S3Artifact:
         from .config import s3_config
 
         return IoArgoprojWorkflowV1alpha1OSSArtifact(key=s3_config["repo_prefix"] + self.key)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> S3Artifact:
+        """The artifact of a ``to_dict`` answer (``key``, and ``urn`` when it has one)."""
+        return cls(d["key"], urn=d.get("urn") or "")
+
+    def evalable_repr(self, imports: Any) -> str:
+        """Python source that makes this artifact again (``imports`` gets what it needs)."""
+        imports.add(("dflow", "S3Artifact"))
+        urn = f", urn={self.urn!r}" if self.urn else ""
+        return f"S3Artifact(key={self.key!r}{urn})"
 
     def to_dict(self) -> Dict[str, Any]:
         return {"key": self.key, "path_list": self.path_list}

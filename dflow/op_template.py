@@ -112,6 +112,21 @@ class OPTemplate:
             )
         return template
 
+    def convert_to_graph(self) -> Any:
+        """This template as a dict of its fields (a Steps or DAG: with the templates it runs),
+        as in a workflow's graph (``Workflow.to_graph``)."""
+        from .graph_format import template_graph
+
+        return template_graph(self)[0]
+
+    @classmethod
+    def from_graph(cls, graph: Dict[str, Any], templates: Optional[Dict[str, Any]] = None) -> Any:
+        """The template of a ``convert_to_graph`` dict; a Steps or DAG finds the templates its
+        steps run in ``templates`` by name."""
+        from .graph_format import template_from_graph
+
+        return template_from_graph(graph, templates)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 

@@ -279,6 +279,30 @@ class Step:
             or self.with_sequence is not None
         )
 
+    # -- dict forms ------------------------------------------------------------------------------
+
+    def convert_to_graph(self) -> Dict[str, Any]:
+        """This step as a dict of its fields: its template by name, references as their tags."""
+        from .graph_format import step_graph
+
+        return step_graph(self)
+
+    @classmethod
+    def from_graph(cls, graph: Dict[str, Any], templates: Dict[str, Any]) -> Any:
+        """The step of a ``convert_to_graph`` dict; ``templates`` maps template names to
+        templates."""
+        from .graph_format import step_from_graph
+
+        return step_from_graph(graph, templates, cls)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any], templates: Dict[str, Any]) -> Any:
+        """The step of an Argo step dict (as in a manifest); ``templates`` maps template names
+        to templates."""
+        from .argo_dicts import step_from_dict
+
+        return step_from_dict(cls, d, templates)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, template={self.template.name!r})"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from .context_syntax import claim, close_block, open_block
 from .errors import InvalidWorkflowError
@@ -78,6 +78,20 @@ class Steps(OPTemplate):
         self._names.pop(step.name, None)
         self.steps = [[s for s in g if s is not step] for g in self.steps]
         self.steps = [g for g in self.steps if g]
+
+    def convert_to_graph(self) -> Tuple[Dict[str, Any], List[OPTemplate]]:  # type: ignore[override]
+        """This template's graph dict, and the templates its steps run."""
+        from .graph_format import template_graph
+
+        return template_graph(self)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any], templates: Optional[Dict[str, Any]] = None) -> Steps:
+        """The Steps of an Argo template dict; the templates its steps run are found in
+        ``templates`` by name (or in ``d`` itself, for a Steps that runs itself)."""
+        from .argo_dicts import composite_from_dict
+
+        return composite_from_dict(cls, d, templates or {})  # type: ignore[no-any-return]
 
     def __enter__(self) -> Steps:
         open_block(self)

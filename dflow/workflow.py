@@ -164,16 +164,53 @@ class Workflow:
         return str(yaml.safe_dump(self.to_dict(), **kwargs))
 
     def to_graph(self, fmt: Optional[str] = None) -> Any:
-        """A picture of the workflow: ``"mermaid"``, ``"dot"`` or ``"svg"`` text, ``"png"`` bytes,
-        coloured by phase once submitted; with no ``fmt``, the manifest dict, which ``gen_code``
-        and ``from_dict`` read as the original's graph dict was read by its code generator."""
+        """With no ``fmt``, the workflow's graph dict (its fields, and its templates by name, as
+        in dflow 1.x; ``from_graph`` reads it back); else a picture of the workflow:
+        ``"mermaid"``, ``"dot"`` or ``"svg"`` text, ``"png"`` bytes, coloured by phase once
+        submitted."""
         if fmt is None:
-            return self.to_dict()
+            from .graph_format import workflow_graph
+
+            return workflow_graph(self)
         from .render.picture import workflow_picture
 
         if self.id is None:
             return workflow_picture(self.to_dict(), fmt)
         return workflow_picture(self._get_engine().get(self.id), fmt)
+
+    def get_graph_templates(
+        self, template: OPTemplate, graph_templates: Optional[Dict[str, Any]] = None
+    ) -> Dict[str, Any]:
+        """The graph dicts of ``template`` and of the templates it runs, by name, added to
+        ``graph_templates``."""
+        from .graph_format import graph_templates as collect
+
+        return collect(template, graph_templates)
+
+    def to_graph_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_graph(), **kwargs)
+
+    def to_graph_yaml(self, **kwargs: Any) -> str:
+        import yaml
+
+        return str(yaml.dump(self.to_graph(), **kwargs))
+
+    @classmethod
+    def from_graph(cls, graph: Dict[str, Any]) -> Workflow:
+        """The workflow of a graph dict (``to_graph()``, ours or dflow 1.x's)."""
+        from .graph_format import workflow_from_graph
+
+        return workflow_from_graph(cls, graph)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_graph_json(cls, j: str, **kwargs: Any) -> Workflow:
+        return cls.from_graph(json.loads(j, **kwargs))
+
+    @classmethod
+    def from_graph_yaml(cls, y: str, **kwargs: Any) -> Workflow:
+        import yaml
+
+        return cls.from_graph(yaml.safe_load(y, **kwargs))
 
     @classmethod
     def from_dict(cls, d: Dict[str, Any]) -> Workflow:

@@ -185,8 +185,11 @@ def test_graph_can_be_a_workflow_its_yaml_or_json_or_a_served_workflow():
 def test_bad_graphs_are_refused_by_name():
     with pytest.raises(InvalidWorkflowError, match="not a int"):
         gen_code(3)
-    with pytest.raises(InvalidWorkflowError, match="templates keyed by name"):
+    # a graph (templates keyed by name) is read as Workflow.from_graph reads it
+    with pytest.raises(InvalidWorkflowError, match="template 'main': unknown template type"):
         gen_code({"name": "wf", "entrypoint": "main", "templates": {"main": {}}})
+    with pytest.raises(InvalidWorkflowError, match="no 'entrypoint'"):
+        gen_code({"name": "wf", "templates": {"main": {}}})
     manifest = _rich_workflow().to_dict()
     manifest["spec"]["templates"][1]["hostAliases"] = []
     with pytest.raises(InvalidWorkflowError, match="field 'hostAliases' is not supported"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 from .errors import SignError
 from .function import get_sign_from_func, type2opiosign
@@ -92,6 +92,43 @@ class OP:
             return op_out
 
         return checked
+
+    # -- descriptions of the OP ----------------------------------------------------------------
+
+    @classmethod
+    def get_opio_info(cls, opio_sign: Any) -> Dict[str, Any]:
+        """Each entry of a sign: a sign object as it is, a bare type by its name."""
+        from ..graph_format import opio_info
+
+        return opio_info(opio_sign)
+
+    @classmethod
+    def get_info(cls) -> Dict[str, Any]:
+        """``name`` (module.Class), ``inputs`` and ``outputs`` (signs as text) and ``execute``
+        (the source of the code it runs)."""
+        import inspect
+
+        target = getattr(cls, "_dflow_function", None) or cls.execute
+        return {
+            "name": f"{cls.__module__}.{cls.__name__}",
+            "inputs": {k: str(v) for k, v in cls.get_opio_info(cls.get_input_sign()).items()},
+            "outputs": {k: str(v) for k, v in cls.get_opio_info(cls.get_output_sign()).items()},
+            "execute": "".join(inspect.getsourcelines(target)[0]),
+        }
+
+    @classmethod
+    def convert_to_graph(cls) -> Dict[str, Any]:
+        """The OP in a workflow's graph: ``module``, ``name``, its signs and its source."""
+        from ..graph_format import op_graph
+
+        return op_graph(cls)
+
+    @staticmethod
+    def from_graph(graph: Dict[str, Any]) -> Any:
+        """The OP class a ``convert_to_graph`` dict names: imported, or defined by its source."""
+        from ..graph_format import op_from_graph
+
+        return op_from_graph(graph)
 
     @classmethod
     def function(cls, func: Optional[Callable[..., Any]] = None, **options: Any) -> Any:

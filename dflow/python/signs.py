@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import (
@@ -98,7 +99,22 @@ class Artifact:
         return self.type is HDF5Datasets or HDF5Datasets in get_args(self.type)
 
     def __repr__(self) -> str:
-        return f"Artifact({_name(self.type)}, optional={self.optional})"
+        return (
+            f"Artifact(type={_name(self.type)}, optional={self.optional}, sub_path={self.sub_path})"
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The sign as a dict of its fields, its type by name (as in a workflow's graph)."""
+        from ..graph_format import sign_to_dict
+
+        return sign_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> Any:
+        """The sign of a ``to_dict`` answer."""
+        from ..graph_format import sign_from_dict
+
+        return sign_from_dict(cls, d)
 
 
 class Parameter:
@@ -119,7 +135,28 @@ class Parameter:
         return self.default is not UNSET
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({_name(self.type)})"
+        default = ""
+        if self.has_default:
+            try:
+                default = f", default={json.dumps(self.default)}"
+            except (TypeError, ValueError):
+                import jsonpickle
+
+                default = f", default=jsonpickle.loads({jsonpickle.dumps(self.default)!r})"
+        return f"{type(self).__name__}(type={_name(self.type)}{default})"
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The sign as a dict of its fields, its type by name (as in a workflow's graph)."""
+        from ..graph_format import sign_to_dict
+
+        return sign_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, d: Dict[str, Any]) -> Any:
+        """The sign of a ``to_dict`` answer."""
+        from ..graph_format import sign_from_dict
+
+        return sign_from_dict(cls, d)
 
 
 class BigParameter(Parameter):

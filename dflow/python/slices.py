@@ -11,6 +11,25 @@ from .signs import Artifact, OPIOSign, as_sign
 __all__ = ["Slices"]
 
 
+# the order dflow 1.x writes the fields of a Slices in
+_FIELD_ORDER = (
+    "input_parameter",
+    "input_artifact",
+    "output_parameter",
+    "output_artifact",
+    "sub_path",
+    "slices",
+    "group_size",
+    "shuffle",
+    "random_seed",
+    "pool_size",
+    "pool_timeout",
+    "register_first_only",
+    "create_dir",
+    "raise_for_group",
+)
+
+
 class Slices:
     """Slice list inputs per item of a fan-out and stack the outputs back in item order.
 
@@ -114,6 +133,29 @@ class Slices:
                 f"OP {op}: Slices(group_size={self.group_size}) needs slices='{{{{item}}}}' "
                 f"(each item is its slice index), got slices={self.slices!r}"
             )
+
+    def evalable_repr(self, imports: Any) -> str:
+        """Python source that makes these Slices again: the arguments not left at default."""
+        import inspect
+
+        from ..pyrepr import evalable_repr
+
+        params = inspect.signature(Slices.__init__).parameters
+        default_slices = (
+            "{{item.order}}" if self.sub_path and self.group_size is None else "{{item}}"
+        )
+        given = {}
+        for k in _FIELD_ORDER:
+            v, default = getattr(self, k), params[k].default
+            if v == default or (default is None and v in ([], {})):
+                continue
+            if k == "slices" and v == default_slices:
+                continue
+            given[k] = v
+        imports.add(("dflow.python", "Slices"))
+        return "Slices(%s)" % ", ".join(
+            f"{k}={evalable_repr(v, imports)}" for k, v in given.items()
+        )
 
     def __repr__(self) -> str:
         grouping = ""

@@ -97,14 +97,17 @@ def Steps_with_recursion(leaf):
     return loop
 
 
-def test_without_format_returns_the_manifest_for_the_code_generator():
-    # the original's to_graph() (no argument) gives the dict its code generator reads; ours gives
-    # the manifest, which our gen_code and Workflow.from_dict read
+def test_without_format_returns_the_graph_for_the_code_generator():
+    # as in the original, to_graph() with no format gives the graph dict (templates by name),
+    # which from_graph and gen_code read
+    from dflow import Workflow
     from dflow.code_gen import gen_code
 
     wf = _diamond()
-    assert wf.to_graph() == wf.to_dict()
-    assert "Workflow(" in gen_code(wf.to_graph())
+    graph = wf.to_graph()
+    assert graph["entrypoint"] in graph["templates"]
+    assert Workflow.from_graph(graph).to_dict() == wf.to_dict()
+    assert "Workflow(" in gen_code(graph)
 
 
 def test_unknown_format_and_missing_graphviz(monkeypatch, tmp_path, capsys):
