@@ -53,9 +53,7 @@ def _shipped(op_class: type) -> str:
 
     given = op_class.__dict__.get("_source")
     if given:  # defined from a workflow's graph by running this source
-        # a __future__ import must open a file; the script has lines before this code
-        lines = str(given).rstrip().splitlines()
-        return "\n".join(line for line in lines if not line.startswith("from __future__ "))
+        return _without_future(str(given)).rstrip()
     target = getattr(op_class, "_dflow_function", op_class)
     if "." not in target.__qualname__:
         try:
