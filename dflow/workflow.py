@@ -19,6 +19,7 @@ from .render import render_workflow
 from .render.yaml_out import dump_yaml
 from .step import Step
 from .steps import Steps
+from .task import Task
 
 __all__ = ["Workflow", "query_workflows", "query_archived_workflows", "get_argo_api_client"]
 
@@ -103,15 +104,18 @@ class Workflow:
             )
         self.on_exit = on_exit
         self._engine: Any = None
+        self._block: Optional[Union[Steps, DAG]] = None  # the entrypoint a ``with`` block fills
 
     # -- the ``with`` syntax -------------------------------------------------------------------
 
     def __enter__(self) -> Workflow:
-        open_block(self.entrypoint)
+        self._block = self.entrypoint
+        open_block(self._block)
         return self
 
     def __exit__(self, exc_type: Any, *rest: Any) -> None:
-        close_block(self.entrypoint)
+        close_block(self._block)
+        self._block = None
         if exc_type is None:
             self.submit()
 
@@ -126,8 +130,25 @@ class Workflow:
         return self.entrypoint if isinstance(self.entrypoint, DAG) else None
 
     def add(self, step: Union[Step, List[Step]]) -> None:
-        """Add a step (or a parallel group of steps, or a task to a DAG workflow)."""
+        """Add a step (or a parallel group of steps, or a task to a DAG workflow).
+
+        A workflow built without ``steps`` or ``dag`` whose first addition is a task (or a list
+        of tasks) becomes a DAG workflow, as in dflow 1.x.
+        """
+        if self._starts_with_tasks(step):
+            self.entrypoint = DAG(self.entrypoint.name)
         self.entrypoint.add(step)  # type: ignore[arg-type]
+
+    def _starts_with_tasks(self, step: Union[Step, List[Step]]) -> bool:
+        group = step if isinstance(step, list) else [step]
+        return (
+            self.auto_entrypoint
+            and isinstance(self.entrypoint, Steps)
+            and not self.entrypoint.steps
+            and getattr(self, "_block", None) is None
+            and bool(group)
+            and all(isinstance(s, Task) for s in group)
+        )
 
     # -- rendering -----------------------------------------------------------------------------
 
