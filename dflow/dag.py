@@ -65,6 +65,29 @@ class DAG(OPTemplate):
 
         return composite_from_dict(cls, d, templates or {})  # type: ignore[no-any-return]
 
+    # -- slices (dflow.python.slice_management) ----------------------------------------------------
+
+    def add_slices(self, slices: Any, layer: int = 0) -> None:
+        """Slice the inner steps that take a sliced input of this template, in place: the slice
+        index comes in as input ``dflow_slice`` (``dflow_slice_<layer>`` at a nesting ``layer``)."""
+        from .python.slice_management import add_slices_to_composite
+
+        add_slices_to_composite(self, slices, layer)
+
+    def for_step(self, step: Any) -> DAG:
+        """What a step runs: a sliced copy when the step has ``slices``, else this template."""
+        if step.slices is None:
+            return self
+        from .python.slice_management import sliced_composite
+
+        return sliced_composite(self, step)  # type: ignore[no-any-return]
+
+    def step_arguments(self, step: Any) -> Dict[str, str]:
+        """The slice index a step with ``slices`` passes to its sliced copy."""
+        if step.slices is None or "dflow_slice" not in self.inputs.parameters:
+            return {}
+        return {"dflow_slice": step.slices.slices}
+
     def __enter__(self) -> DAG:
         open_block(self)
         return self

@@ -43,6 +43,8 @@ __all__ = [
 ROOT = "/tmp/"
 PACKAGES_ARTIFACT = "dflow_python_packages"
 SLICE_PARAMETER = "dflow_slice"
+SKIP_PARAMETER = "dflow_skip_slice_input"
+SKIP_ENV = "DFLOW_SKIP_SLICE_INPUT"
 upload_packages: List[str] = []
 """Local paths of packages shipped into every Python OP built after they are added."""
 
@@ -235,7 +237,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         if self.op_state is not None:
             args.append(f"state={self.op_state!r}")
         if sliced is not None:
-            args.append(f"sliced={[] if self.skip_slice_input else sliced.inputs!r}")
+            skip = self.skip_slice_input and SKIP_ENV not in self.envs  # else decided per step
+            args.append(f"sliced={[] if skip else sliced.inputs!r}")
             args.append(f"stacked={sliced.output_artifact!r}")
         success_tag = success_tag or (SUCCESS_TAG_PATH if self.success_tag else None)
         if success_tag:
@@ -263,6 +266,39 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         lines.append(f"if __name__ == '__main__':\n    dflow_run_group({', '.join(args)})")
         return _around(self, "\n".join(lines) + "\n")
 
+    # -- slices given after the template is built (dflow.python.slice_management) -----------------
+
+    def set_slices(self, slices: Optional[Slices]) -> None:
+        """Slice by ``slices`` from now on, instead of what the template sliced (None: nothing)."""
+        if slices is not None:
+            op = self.op_class.__name__
+            slices.check(op, self.op_class.get_input_sign(), self.op_class.get_output_sign())
+        self.slices = slices
+
+    def add_slices(self, slices: Slices, layer: int = 0) -> None:
+        """Slice the names of ``slices`` too (by the same index as the template's other slices);
+        ``layer`` is the nesting depth of a Steps/DAG that slices this template's step."""
+        from .slice_management import merge_slices
+
+        op = self.op_class.__name__
+        slices.check(op, self.op_class.get_input_sign(), self.op_class.get_output_sign())
+        self.slices = merge_slices(self.slices, slices, f"PythonOPTemplate {self.name!r}")
+
+    def get_slices(self, slices_dict: Optional[Dict[str, Any]], name: str) -> Any:
+        """The slice expression of ``name`` in ``slices_dict`` (None if it has none); each
+        ``{{item...}}`` in it becomes an input ``dflow_var_<n>`` of this template."""
+        from .slice_management import slices_text
+
+        return slices_text(self, slices_dict, name)
+
+    def set_skip_slice_input(self) -> None:
+        """Take the input ``dflow_skip_slice_input`` (default 0): a step that passes a true value
+        hands the OP its sliced inputs whole (a Steps sliced around it passes it on)."""
+        from .slice_management import SKIP_PARAMETER
+
+        self.skip_slice_input = True
+        self.inputs.parameters[SKIP_PARAMETER] = InputParameter(value=0)
+
     # -- hooks the renderer calls ------------------------------------------------------------------
 
     def for_step(self, step: Any) -> PythonOPTemplate:
@@ -273,6 +309,10 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         op = self.op_class.__name__
         slices.check(op, self.op_class.get_input_sign(), self.op_class.get_output_sign())
         where = f"{step.kind} {step.name!r}"
+        from .slice_management import own_slice_parameters
+
+        if step.slices is None and not step.fans_out and own_slice_parameters(slices, self):
+            return self._sliced_by_inputs(step, slices)
         if not step.fans_out and slices.sub_path:
             from .sub_paths import sub_path_for_step
 
@@ -301,10 +341,32 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         variant.slices = slices
         variant.inputs.parameters[SLICE_PARAMETER] = InputParameter()
         variant.envs = dict(self.envs, DFLOW_SLICE="{{inputs.parameters.%s}}" % SLICE_PARAMETER)
+        if SKIP_PARAMETER in variant.inputs.parameters:
+            variant.envs[SKIP_ENV] = "{{inputs.parameters.%s}}" % SKIP_PARAMETER
         for key in slices.output_artifact:
             art = variant.outputs.artifacts[key]
             art.archive = None
             art.save = [S3Artifact(stack_key(self.name, step.name, key))]
+        variant.script = variant.bootstrap(sliced=slices)
+        return variant
+
+    def _sliced_by_inputs(self, step: Any, slices: Slices) -> PythonOPTemplate:
+        """A variant slicing by an index among its own inputs (set by a sliced Steps/DAG)."""
+        if slices.group_size is not None or slices.sub_path:
+            raise InvalidWorkflowError(
+                f"{step.kind} {step.name!r}: Slices({slices.slices!r}) with group_size or "
+                "sub_path need a fan-out of the step itself"
+            )
+        variant: PythonOPTemplate = self.replace(name=suffixed_name(self.name, step.name))  # type: ignore[assignment]
+        variant.slices = slices
+        variant.envs = dict(self.envs, DFLOW_SLICE=slices.slices)
+        if SKIP_PARAMETER in variant.inputs.parameters:
+            variant.envs[SKIP_ENV] = "{{inputs.parameters.%s}}" % SKIP_PARAMETER
+        if slices.output_artifact:
+            raise InvalidWorkflowError(
+                f"{step.kind} {step.name!r}: Slices({slices.slices!r}) cannot stack output "
+                "artifacts without a fan-out of the step itself"
+            )
         variant.script = variant.bootstrap(sliced=slices)
         return variant
 

@@ -31,6 +31,7 @@ __all__ = ["run", "make_op", "use_packages", "PARAMETER_ENV", "SLICE_ENV"]
 
 PARAMETER_ENV = "DFLOW_INPUT_"
 SLICE_ENV = "DFLOW_SLICE"
+SKIP_ENV = "DFLOW_SKIP_SLICE_INPUT"
 EXIT_TRANSIENT, EXIT_FATAL, EXIT_OTHER = 1, 2, 3
 
 
@@ -71,11 +72,13 @@ def run(
     name = op_class.__name__
     try:
         slice_value = slice_index(os.environ[SLICE_ENV]) if sliced or stacked else None
+        if slice_value is None or _is_true(os.environ.get(SKIP_ENV, "")):
+            sliced = ()  # no index (a Steps sliced by "None"), or told to take inputs whole
         inputs = read_inputs(op_class, root, set(sliced), slice_value)
         check_signed(op_class, inputs, "input")
         op_out = with_defaults(op_class, op_obj.execute(OPIO(inputs)), "output")
         check_signed(op_class, op_out, "output")
-        item = _item(slice_value) if stacked else None
+        item = _item(slice_value) if stacked and slice_value is not None else None
         write_outputs(op_class, op_out, root, set(stacked), item)
     except TransientError:
         traceback.print_exc()
@@ -210,6 +213,11 @@ def _pick(op: str, key: str, whole: Any, slice_value: Any) -> Any:
         raise SignError(
             f"OP {op}: slice {slice_value!r} is out of range for input {key!r} ({len(whole)} items)"
         ) from None
+
+
+def _is_true(text: str) -> bool:
+    """A parameter's text read as the original reads ``dflow_skip_slice_input`` (0 is false)."""
+    return text.strip().lower() not in ("", "0", "false", "none", "null")
 
 
 def _item(slice_value: Any) -> int:
