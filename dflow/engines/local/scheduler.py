@@ -27,6 +27,7 @@ __all__ = ["Run"]
 
 PROGRESS_ANNOTATION = "workflows.argoproj.io/progress"
 _FAILED = ("Failed", "Error")
+_CHILD_FAILED = re.compile(r"child '([^']+)' failed")
 
 
 class Run:
@@ -57,6 +58,7 @@ class Run:
         self.groups = ProcessGroups()
         self.previous = previous or {}
         self.first_failure: Optional[str] = None
+        self.pod_failures: Dict[str, str] = {}  # pod node id -> what its failure is reported as
         self.settings = settings or DebugSettings(max(1, workers), None, 0.0, False)
         self.failed_fast = False  # debug_failfast stopped the running steps
         self.use_zygote = use_zygote
@@ -93,7 +95,7 @@ class Run:
         finished = node.get("finishedAt")
         message = ""
         if phase != "Succeeded":
-            message = self.first_failure or node.get("message", "")
+            message = self._cause(node) or self.first_failure or node.get("message", "")
         if spec.get("onExit") and not self.groups.cancelled.is_set():
             exit_node = self._exit_handler(spec["onExit"], phase, name)
             finished = exit_node.get("finishedAt") or finished
@@ -293,7 +295,7 @@ class Run:
         if outputs:
             fields["outputs"] = outputs
         if kind == "Pod" and phase in _FAILED:
-            self._note_failure(display, tmpl["name"], message, outputs)
+            self._note_failure(nid, display, tmpl["name"], message, outputs)
         self.state.update(nid, **fields)
         return self.state.nodes[nid]
 
@@ -307,9 +309,9 @@ class Run:
                     yield
 
     def _note_failure(
-        self, display: str, template: str, message: str, outputs: Dict[str, Any]
+        self, nid: str, display: str, template: str, message: str, outputs: Dict[str, Any]
     ) -> None:
-        if self.first_failure is not None or self.groups.cancelled.is_set():
+        if self.groups.cancelled.is_set():
             return
         text, _, tail = message.partition("\n--- last lines of its log ---\n")
         code = outputs.get("exitCode")
@@ -319,7 +321,30 @@ class Run:
             int(code) if code not in (None, "") else None,
             tail,
         )
-        self.first_failure = str(err)
+        self.pod_failures[nid] = str(err)
+        if self.first_failure is None:
+            self.first_failure = str(err)
+
+    def _cause(self, node: Dict[str, Any]) -> Optional[str]:
+        """The failed pod that failed ``node``, followed down its ``child '...' failed`` messages
+        (a failure that ``continueOn`` tolerated is passed over), as its report."""
+        seen = set()
+        current: Optional[Dict[str, Any]] = node
+        while current is not None and current["id"] not in seen:
+            seen.add(current["id"])
+            if current["id"] in self.pod_failures:
+                return self.pod_failures[current["id"]]
+            named = _CHILD_FAILED.fullmatch(current.get("message") or "")
+            if named:
+                current = self.state.nodes.get(named.group(1))
+                continue
+            failed = [
+                self.state.nodes[c]
+                for c in current.get("children") or ()
+                if c in self.state.nodes and self.state.nodes[c].get("phase") in _FAILED
+            ]
+            current = failed[-1] if failed else None
+        return None
 
     def _retry(
         self,
