@@ -10,7 +10,7 @@ expression-language form, and comparisons build conditions.
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Iterable, List, Optional, Union, cast
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, cast
 
 from .errors import InvalidWorkflowError
 from .expressions import ArgoVar
@@ -84,7 +84,8 @@ class _IO(ArgoVar):
                 f"this {type(self).__name__} has no name yet: put it into an Inputs/Outputs dict"
             )
         head = f"{self._scope}." if self._scope else ""
-        return f"{head}{self.direction}.{self.kind}.{self.name}"
+        kind, name = self._wire()
+        return f"{head}{self.direction}.{kind}.{name}"
 
     @property
     def expr(self) -> str:
@@ -95,7 +96,22 @@ class _IO(ArgoVar):
             head = f"{group}[{_key(owner)}]."
         else:
             head = ""
-        return f"{head}{self.direction}.{self.kind}[{_key(self.name)}]"
+        kind, name = self._wire()
+        return f"{head}{self.direction}.{kind}[{_key(name)}]"
+
+    def _wire(self) -> Tuple[str, str]:
+        """The kind and name this value travels under: a big parameter as its artifact."""
+        name = cast(str, self.name)
+        if self.kind == "parameters" and self.__dict__.get("save_as_artifact"):
+            return "artifacts", BIG_PREFIX + name
+        return self.kind, name
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # where a template's own value lives, and who reads it, are not part of the value
+        state = dict(self.__dict__)
+        state.pop("_home", None)
+        state.pop("_users", None)
+        return state
 
     @property
     def step(self) -> Any:
@@ -244,6 +260,27 @@ class OutputParameter(_IO):
         self.description = description
         self.value = value
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name in _OUTPUT_FIELDS and self.__dict__.get("_home") is not None:
+            from .big_params import settle_output
+
+            settle_output(self)  # a big source makes this output big, as in the original
+
+
+_OUTPUT_FIELDS = frozenset(
+    [
+        "value_from_path",
+        "value_from_parameter",
+        "value_from_expression",
+        "global_name",
+        "type",
+        "save_as_artifact",
+        "save_both",
+    ]
+)
+_PARAMETER_CLASSES = (InputParameter, OutputParameter)
+
 
 class OutputArtifact(_IO):
     """A file or directory a template gives, from ``path`` or from an inner step (``_from``)."""
@@ -319,6 +356,12 @@ class _NamedDict(dict):
             )
         cast(Any, value).name = key
         super().__setitem__(key, value)
+        if isinstance(value, (InputParameter, OutputParameter)):
+            value.__dict__["_home"] = self  # a template's own parameter knows where it lives
+            if isinstance(value, OutputParameter) and self.__dict__.get("_owner") is not None:
+                from .big_params import settle_output
+
+                settle_output(value)
 
     def update(self, *args: Any, **kwargs: Any) -> None:
         for key, value in dict(*args, **kwargs).items():
@@ -329,14 +372,34 @@ class _NamedDict(dict):
             self[key] = default
         return self[key]
 
-    def __missing__(self, key: str) -> Any:
-        # a template's big output parameter lives among its artifacts; reading it by its
-        # parameter name gives a view of that artifact, as the original's parameter would be
+    def _big(self, key: str) -> Any:
+        """The artifact a big parameter ``key`` of these parameters travels as, or None."""
         owner = self.__dict__.get("_owner")
-        art = None if owner is None else dict.get(owner.artifacts, BIG_PREFIX + key)
-        if art is None or not getattr(art, "big_parameter", False):
+        if owner is None or not isinstance(key, str) or self._cls not in _PARAMETER_CLASSES:
+            return None
+        art = dict.get(owner.artifacts, BIG_PREFIX + key)
+        return art if getattr(art, "big_parameter", False) else None
+
+    def __missing__(self, key: str) -> Any:
+        # a template's big parameter lives among its artifacts; reading it by its parameter
+        # name gives that parameter (an output: a view of its artifact), as in the original
+        art = self._big(key)
+        if art is None:
             raise KeyError(key)
+        param = art.__dict__.get("_parameter")
+        if param is not None:
+            return param
+        if self._cls is InputParameter:
+            param = InputParameter(type=art.type, save_as_artifact=True, path=art.path, name=key)
+            art.__dict__["_parameter"] = param
+            return param
         return BigOutputParameterView(key, art)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or self._big(cast(str, key)) is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
 
     def __deepcopy__(self, memo: Dict[int, Any]) -> _NamedDict:
         return _NamedDict(
@@ -397,8 +460,7 @@ class _NamedField:
         if obj is None:
             return self
         named = getattr(obj, self.attr)
-        if self.cls is OutputParameter:
-            named.__dict__["_owner"] = obj
+        named.__dict__["_owner"] = obj
         return named
 
     def __set__(self, obj: Any, value: Optional[Dict[str, Any]]) -> None:
@@ -406,7 +468,9 @@ class _NamedField:
             raise InvalidWorkflowError(
                 f"{self.what}s must be a dict keyed by name, got {type(value).__name__}"
             )
-        setattr(obj, self.attr, _NamedDict(self.cls, self.what, value))
+        named = _NamedDict(self.cls, self.what, value)
+        named.__dict__["_owner"] = obj
+        setattr(obj, self.attr, named)
 
 
 class Inputs:
@@ -422,21 +486,16 @@ class Inputs:
     ) -> None:
         self.parameters = parameters  # type: ignore[assignment]
         self.artifacts = artifacts  # type: ignore[assignment]
-        params, arts = cast(Dict[str, Any], self.parameters), cast(Dict[str, Any], self.artifacts)
-        for key, p in list(params.items()):
-            if getattr(p, "save_as_artifact", False):
+        for key, p in list(cast(Dict[str, InputParameter], self.parameters).items()):
+            if p.save_as_artifact:
                 if p.value is not UNSET:
                     raise InvalidWorkflowError(
                         f"input parameter {key!r}: a default value and save_as_artifact=True "
                         "cannot go together (the value travels as a file)"
                     )
-                dict.__delitem__(params, key)
-                arts[BIG_PREFIX + key] = InputArtifact(
-                    path=p.path or f"/tmp/inputs/parameters/{key}",
-                    type=p.type,
-                    big_parameter=True,
-                    source=p.source,
-                )
+                from .big_params import move_input
+
+                move_input(p, default_path=f"/tmp/inputs/parameters/{key}")
 
     def bound(self, scope: str, owner: Any) -> Inputs:
         """The same inputs seen from a step, as references."""
@@ -475,22 +534,17 @@ class Outputs:
     ) -> None:
         self.parameters = parameters  # type: ignore[assignment]
         self.artifacts = artifacts  # type: ignore[assignment]
-        params, arts = cast(Dict[str, Any], self.parameters), cast(Dict[str, Any], self.artifacts)
-        for key, p in list(params.items()):
-            if getattr(p, "save_as_artifact", False) or getattr(p, "save_both", False):
-                if p.value_from_path is None:
-                    raise InvalidWorkflowError(
-                        f"output parameter {key!r}: save_as_artifact/save_both need "
-                        "value_from_path (the file that becomes the artifact)"
-                    )
-                arts[BIG_PREFIX + key] = OutputArtifact(
-                    path=p.value_from_path,
-                    type=p.type,
-                    global_name=p.global_name,
-                    big_parameter=True,
+        for key, p in list(cast(Dict[str, OutputParameter], self.parameters).items()):
+            sources = (p.value_from_path, p.value_from_parameter, p.value_from_expression)
+            if (p.save_as_artifact or p.save_both) and all(x is None for x in sources):
+                raise InvalidWorkflowError(
+                    f"output parameter {key!r}: save_as_artifact/save_both need "
+                    "value_from_path (the file that becomes the artifact), value_from_parameter "
+                    "or value_from_expression"
                 )
-                if not p.save_both:
-                    dict.__delitem__(params, key)
+            from .big_params import settle_output
+
+            settle_output(p)
 
     def bound(self, scope: str, owner: Any) -> Outputs:
         """The same outputs seen from a step, as references."""
@@ -524,7 +578,7 @@ def _bound(target: Any, source: Any, scope: str, owner: Any) -> Any:
         dict.__setitem__(target.artifacts, key, ref)
         plain = key[len(BIG_PREFIX) :]
         big = getattr(value, "big_parameter", False) and key.startswith(BIG_PREFIX)
-        if big and plain not in target.parameters:
+        if big and not dict.__contains__(target.parameters, plain):
             # seen from a step, a big parameter is a parameter (passed on as its artifact);
             # saved both ways, the parameter stays the parameter
             dict.__setitem__(target.parameters, plain, ref)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Union
 
 from .artifact_sources import CustomArtifact, LocalArtifact
+from .big_params import add_user, big_value_error, is_big, make_big
 from .context_syntax import join_open_block
 from .errors import InvalidWorkflowError
 from .expressions import ArgoSequence, ArgoVar
@@ -182,12 +183,21 @@ class Step:
         """Give (or change) input parameter values; unknown names are an error."""
         known = self.template.inputs.parameters
         for pname, value in parameters.items():
+            if dict.__contains__(known, pname) and is_big(value) and self._takes_big(pname):
+                make_big(known[pname])  # a Steps/DAG input a big value flows into becomes big
             big = self.template.inputs.artifacts.get(BIG_PREFIX + pname)
-            if pname not in known and big is not None and big.big_parameter:
-                # a big parameter travels as a file: a value inline, a parameter by reference
-                source = value if isinstance(value, (InputArtifact, OutputArtifact)) else None
-                self.artifacts[BIG_PREFIX + pname] = source or RawArtifact(value)
+            if not dict.__contains__(known, pname) and big is not None and big.big_parameter:
+                # a big parameter travels as a file: a value inline, a big one by reference
+                if isinstance(value, InputParameter) and value.step is None and not is_big(value):
+                    make_big(value)  # a template's own input given to a big one becomes big
+                self.artifacts[BIG_PREFIX + pname] = value if is_big(value) else RawArtifact(value)
                 continue
+            if pname in known and is_big(value):
+                raise big_value_error(
+                    f"{self.kind} {self.name!r}: input parameter {pname!r} of template "
+                    f"{self.template.name!r}",
+                    value,
+                )
             if pname in known and isinstance(value, (InputArtifact, OutputArtifact)):
                 raise InvalidWorkflowError(
                     f"{self.kind} {self.name!r}: input parameter {pname!r} is given an artifact "
@@ -204,7 +214,16 @@ class Step:
                     "which no script, argument or environment variable can carry"
                 )
             self.parameters[pname] = value
+            add_user(value, (self, pname))
         self._inputs = None
+
+    def _takes_big(self, pname: str) -> bool:
+        """Whether the template's plain input ``pname`` may turn big: a Steps or DAG input
+        (a script reads its parameters as text, so its big inputs are declared as such)."""
+        from .dag import DAG
+        from .steps import Steps
+
+        return isinstance(self.template, (Steps, DAG))
 
     def set_artifacts(self, artifacts: Dict[str, Any]) -> None:
         """Give (or change) input artifacts; unknown names are an error."""

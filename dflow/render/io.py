@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from ..artifact_sources import CustomArtifact, LocalArtifact
+from ..big_params import big_value_error, is_big
 from ..errors import InvalidWorkflowError
 from ..expressions import ArgoVar
 from ..http_template import HTTPArtifact
 from ..io import (
+    BIG_PREFIX,
     PVC,
     UNSET,
     InputArtifact,
     Inputs,
     OutputArtifact,
+    OutputParameter,
     Outputs,
     RawArtifact,
     S3Artifact,
@@ -46,6 +49,8 @@ def render_inputs(inputs: Inputs) -> Dict[str, Any]:
             item["mode"] = a.mode
         if isinstance(a.source, S3Artifact):
             item["s3"] = {"key": a.source.key}
+        elif isinstance(a.source, RawArtifact):  # a big parameter's default
+            item["raw"] = {"data": encode_parameter(a.source.value)}
         arts.append(item)
     if params:
         out["parameters"] = params
@@ -94,15 +99,20 @@ def render_outputs(outputs: Outputs, owner: str) -> Dict[str, Any]:
     return out
 
 
-def _output_type(p: Any) -> Any:
-    """An output's type, or else the type of the parameter it takes its value from."""
+def _output_type(p: Any, depth: int = 0) -> Any:
+    """An output's type, or else the type of the parameter it takes its value from (through
+    the outputs of nested Steps/DAGs too)."""
     if p.type is not None:
         return p.type
-    sources = [p.value_from_parameter]
-    expr = p.value_from_expression
+    sources = [getattr(p, "value_from_parameter", None)]
+    expr = getattr(p, "value_from_expression", None)
     sources += [getattr(expr, "then", None), getattr(expr, "otherwise", None)]
     for source in sources:
-        t = getattr(source, "type", None) if isinstance(source, ArgoVar) else None
+        if not isinstance(source, ArgoVar):
+            continue
+        t = getattr(source, "type", None)
+        if t is None and isinstance(source, OutputParameter) and depth < 20:
+            t = _output_type(source, depth + 1)
         if t is not None:
             return t
     return None
@@ -132,7 +142,8 @@ def _render_output_artifact(name: str, a: OutputArtifact, owner: str) -> Dict[st
             "use 'tar' or None"
         )
     if a.global_name:
-        item["globalName"] = a.global_name
+        # a big parameter is published as its artifact, named as in the original
+        item["globalName"] = (BIG_PREFIX if a.big_parameter else "") + a.global_name
     if a.optional:
         item["optional"] = True
     keys = [t for t in a.save if isinstance(t, S3Artifact)]
@@ -149,6 +160,9 @@ def _render_output_artifact(name: str, a: OutputArtifact, owner: str) -> Dict[st
 
 def render_arguments(step: Any) -> Dict[str, Any]:
     """The ``arguments`` of a step: its parameter values and artifact sources."""
+    for name, value in step.parameters.items():
+        if is_big(value):
+            raise big_value_error(f"{step.kind} {step.name!r}: input parameter {name!r}", value)
     params: List[Dict[str, Any]] = [
         {"name": name, "value": encode_parameter(value)} for name, value in step.parameters.items()
     ]
@@ -172,6 +186,8 @@ def render_artifact_source(name: str, source: Any, step: Any) -> Any:
                 f"{step.kind} {step.name!r}: input artifact {name!r} is None but not optional"
             )
         return None
+    if is_big(source):  # a big parameter (of the template, or of another step)
+        return {"name": name, "from": str(source)}
     if isinstance(source, (InputArtifact, OutputArtifact)):
         item: Dict[str, Any] = {"name": name, "from": str(source)}
         if source._sub_path:

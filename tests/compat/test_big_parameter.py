@@ -71,9 +71,11 @@ def test_big_parameters_render_as_the_originals_artifacts(render) -> None:
 
 
 def test_a_big_parameter_is_not_a_plain_parameter() -> None:
-    # a big output given to a plain parameter is an error naming both
+    # a big output given to a plain parameter of an OP is an error naming both (on 1.8.134 a
+    # TypeError "... is big parameter, but ... is not big parameter")
     first = Step("s", PythonOPTemplate(Sum))
-    with pytest.raises(InvalidWorkflowError, match="input parameter 'n' is given an artifact"):
+    match = "input parameter 'n' of template 'total' is given the big parameter"
+    with pytest.raises(InvalidWorkflowError, match=match):
         Step("t", PythonOPTemplate(Total), parameters={"n": first.outputs.parameters["sums"]})
 
 
@@ -156,7 +158,8 @@ def test_a_loop_over_the_length_of_a_big_parameter(kind, tmp_path, monkeypatch) 
 
 def test_a_templates_big_output_is_reachable_by_its_parameter_name(render) -> None:
     # on pydflow 1.8.134, template.outputs.parameters["names"] of a BigParameter output exists
-    # and setting its global_name publishes the value globally; a missing name is a KeyError
+    # and setting its global_name publishes the value globally (as the artifact
+    # dflow_bigpar_all-names); a missing name is a KeyError
     template = PythonOPTemplate(Names)
     view = template.outputs.parameters["names"]
     assert view.save_as_artifact is True and view.global_name is None
@@ -169,4 +172,5 @@ def test_a_templates_big_output_is_reachable_by_its_parameter_name(render) -> No
     wf = Workflow("big-global")
     wf.add(Step("names", template))
     tmpl = next(t for t in render(wf)["spec"]["templates"] if t.get("script"))
-    assert tmpl["outputs"]["artifacts"][0]["globalName"] == "all-names"
+    # published as the original names it: the artifact dflow_bigpar_<global name>
+    assert tmpl["outputs"]["artifacts"][0]["globalName"] == "dflow_bigpar_all-names"

@@ -84,7 +84,7 @@ def resolve_artifact(
             raise StepError(f"{who}: artifact {name!r}: {ref!r} is not known here")
         found = scope[ref]
     elif "fromExpression" in item:
-        found = evaluate(str(item["fromExpression"]), scope)
+        found = evaluate(str(item["fromExpression"]), scope, artifacts=True)
     elif "s3" in item:
         found = {"s3": {"key": substitute(str(item["s3"].get("key", "")), scope, strict=True)}}
     elif "raw" in item:

@@ -25,11 +25,15 @@ __all__ = ["Env", "Node", "BINARY"]
 class Env:
     """What an evaluation reads: the flat scope and, inside a closure, the current item ``#``."""
 
-    __slots__ = ("scope", "pointer")
+    __slots__ = ("scope", "pointer", "artifacts")
 
-    def __init__(self, scope: Mapping[str, Any], pointer: Any = None) -> None:
+    def __init__(
+        self, scope: Mapping[str, Any], pointer: Any = None, artifacts: bool = False
+    ) -> None:
         self.scope = scope
         self.pointer = pointer
+        # a ``fromExpression`` wants artifacts themselves, even a big parameter's
+        self.artifacts = artifacts
 
 
 class Node:
@@ -67,7 +71,9 @@ class Path(Node):
     def ev(self, env: Env) -> Any:
         try:
             value = resolve_path(self.parts, env.scope)
-            return value.text() if isinstance(value, ReadableArtifact) else value
+            if isinstance(value, ReadableArtifact) and not env.artifacts:
+                return value.text()
+            return value
         except UnresolvedReference as exc:
             raise UnresolvedReference(exc.name, None, self.pos) from None
         except ValueProblem as exc:

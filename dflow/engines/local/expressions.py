@@ -31,10 +31,11 @@ _Tag = Tuple[bool, str, str, int]
 _Segment = Union[str, _Tag]
 
 
-def evaluate(expr: str, scope: Mapping[str, Any]) -> Any:
-    """The value of an expr-lang expression over a flat scope (parsed once, then cached)."""
+def evaluate(expr: str, scope: Mapping[str, Any], artifacts: bool = False) -> Any:
+    """The value of an expr-lang expression over a flat scope (parsed once, then cached);
+    with ``artifacts``, a big parameter's artifact stays an artifact (``fromExpression``)."""
     try:
-        return parse(expr).ev(Env(scope))
+        return parse(expr).ev(Env(scope, artifacts=artifacts))
     except ExpressionError as exc:
         raise exc.located(expr) from None
     except RecursionError:

@@ -61,7 +61,7 @@ def test_big_values_travel_as_files(local_root, render):
 
 def test_saved_parameters_need_their_file():
     with pytest.raises(InvalidWorkflowError, match="value_from_path"):
-        Outputs(parameters={"o": OutputParameter(value_from_expression="1", save_both=True)})
+        Outputs(parameters={"o": OutputParameter(save_both=True)})
     with pytest.raises(InvalidWorkflowError, match="default"):
         Inputs(parameters={"p": InputParameter(value=1, save_as_artifact=True)})
 
