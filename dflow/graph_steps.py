@@ -175,7 +175,7 @@ def step_from_graph(
     resolve = resolve or (lambda tag, is_artifact: None)
     params = {}
     for k, v in (kw.pop("parameters", None) or {}).items():
-        is_big = k not in template.inputs.parameters
+        is_big = not dict.__contains__(template.inputs.parameters, k)  # given as its artifact
         ref = resolve(v, is_big) if isinstance(v, str) else None
         params[k] = v if ref is None else ref
     arts = {}

@@ -89,7 +89,7 @@ def superfunction_dag(func: Callable[..., Any], options: Dict[str, Any]) -> Supe
     with dag:
         arguments = {
             key: inputs.artifacts.get(BIG_PREFIX + key) or inputs.artifacts.get(key)
-            if key not in inputs.parameters
+            if not dict.__contains__(inputs.parameters, key)
             else inputs.parameters[key]
             for key in input_sign
         }
