@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from typing import BinaryIO, Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from ..errors import StorageError
 from .archive import write_tar_gz
 from .base import StorageClient
+from .blockpipe import BlockPipe
+from .multipart import PART_SIZE
 
 __all__ = ["upload_tree", "download_tree", "upload_tar_gz", "place", "safe_relative"]
 
@@ -66,53 +68,35 @@ def download_tree(client: StorageClient, key: str, local_dir: str) -> bool:
     return True
 
 
-class _ProducerPipe:
-    """Read end of a pipe fed by a thread; at EOF, re-raises the producer's error, if any."""
-
-    def __init__(self, read_fd: int, thread: threading.Thread, errors: List[BaseException]):
-        self._file: BinaryIO = os.fdopen(read_fd, "rb", buffering=1 << 20)
-        self._thread = thread
-        self._errors = errors
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._file.read(size)
-        if not data:
-            self._thread.join()
-            if self._errors:
-                raise StorageError(f"archiving failed: {self._errors[0]}") from self._errors[0]
-        return data
-
-    def close(self) -> None:
-        self._file.close()
-        self._thread.join()
-
-
 def upload_tar_gz(
     client: StorageClient, entries: Iterable[Tuple[str, str]], key: str, compresslevel: int = 6
 ) -> None:
-    """Stream a tar.gz of ``(local_path, name)`` entries to ``key`` without a temporary file."""
-    read_fd, write_fd = os.pipe()
-    errors: List[BaseException] = []
+    """Stream a tar.gz of ``(local_path, name)`` entries to ``key`` without a temporary file.
+
+    A thread archives into a ``BlockPipe`` in blocks of one upload part while the client uploads;
+    an archiving error reaches the uploader in place of the end of the stream, so it fails too.
+    """
     entries = list(entries)
+    pipe = BlockPipe(PART_SIZE)
 
     def produce() -> None:
         try:
-            with os.fdopen(write_fd, "wb", buffering=1 << 20) as sink:
-                write_tar_gz(sink, entries, compresslevel)
+            write_tar_gz(pipe, entries, compresslevel)  # type: ignore[arg-type]
+            pipe.finish()
         except BrokenPipeError:
-            pass  # the consumer gave up; its error is the one reported
+            pass  # the uploader gave up; its error is the one reported
         except BaseException as exc:
-            errors.append(exc)
+            error = StorageError(f"archiving for {client.describe(key)} failed: {exc}")
+            error.__cause__ = exc
+            pipe.finish(error)
 
     thread = threading.Thread(target=produce, name="dflow-tar", daemon=True)
     thread.start()
-    pipe = _ProducerPipe(read_fd, thread, errors)
     try:
         client.upload_stream(key, pipe)  # type: ignore[arg-type]
     finally:
         pipe.close()
-    if errors:
-        raise StorageError(f"archiving for {client.describe(key)} failed: {errors[0]}")
+        thread.join()
 
 
 def place(source: str, target: str) -> None:
