@@ -85,7 +85,7 @@ def step_graph(step: Any, dag: Any = None) -> Dict[str, Any]:
             g[which] = step_graph(hook)
             if hook.expression is not None:
                 g[which]["expression"] = hook.expression
-    if dag is not None:
+    if dag is not None or hasattr(step, "dependencies"):  # a task
         g["dependencies"] = _dependencies(step, dag)
     return g
 

@@ -211,3 +211,33 @@ def test_bad_graphs_name_what_is_wrong():
     bad["entrypoint"] = "nope"
     with pytest.raises(InvalidWorkflowError, match="entrypoint 'nope'"):
         Workflow.from_graph(bad)
+
+
+def test_reference_graph_with_keys_sequences_and_stored_artifacts():
+    # GIVEN the reference's graph (checked against 1.8.134; its S3Artifacts' copies of the
+    # storage settings left out) of: a step over argo_sequence(count=3, format="%02d") with
+    # key "s-{{item}}", continue_on_failed and an S3Artifact("in/a.txt") input, whose template
+    # saves output "o" to S3Artifact("saved/o") unarchived, and a step reading "o" when "y" > 0
+    graph = json.loads(
+        (ROOT / "tests" / "data" / "graph_keys_and_sequences_1.8.134.json").read_text()
+    )
+    manifest = Workflow.from_graph(graph).to_dict()
+    validate_manifest(manifest)
+    # THEN the manifest has what the reference's manifest of that workflow has
+    entry = [t for t in manifest["spec"]["templates"] if t["name"] == "more-steps"][0]
+    first, second = entry["steps"][0][0], entry["steps"][1][0]
+    assert first["withSequence"] == {"count": "3", "format": "%02d"}
+    assert first["continueOn"] == {"failed": True}
+    assert {"name": "dflow_key", "value": "s-{{item}}"} in first["arguments"]["parameters"]
+    assert first["arguments"]["artifacts"] == [{"name": "a", "s3": {"key": "in/a.txt"}}]
+    assert second["when"] == "{{steps.s.outputs.parameters.y}} > 0"
+    assert second["arguments"]["artifacts"] == [
+        {"name": "a", "from": "{{steps.s.outputs.artifacts.o}}"}
+    ]
+    template = [t for t in manifest["spec"]["templates"] if t["name"] == "t"][0]
+    saved = template["outputs"]["artifacts"][0]
+    assert (saved["s3"], saved["archive"]) == ({"key": "saved/o"}, {"none": {}})
+    assert template["outputs"]["parameters"][0]["globalName"] == "gy"
+    assert template["inputs"]["parameters"][0]["description"] == '{"type": "int"}'
+    assert manifest["spec"]["arguments"] == {"parameters": [{"name": "p", "value": "1"}]}
+    assert manifest["metadata"]["labels"] == {"a": "b"}

@@ -233,6 +233,7 @@ def test_graph_dicts_read_back():
     dag.add([a, Task("b", t, parameters={"x": a.outputs.parameters["y"]})])
     dgraph, _ = dag.convert_to_graph()
     assert dgraph["tasks"][1]["dependencies"] == ["a.Succeeded"]
+    assert dag.tasks[1].convert_to_graph()["dependencies"] == ["a.Succeeded"]
     task = Task.from_graph(dgraph["tasks"][0], {"t": t})
     assert isinstance(task, Task) and task.parameters == {"x": 1}
 
