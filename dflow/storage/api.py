@@ -212,7 +212,8 @@ def download_artifact(
     client = get_client(**kwargs)
     limits = ArchiveLimits.from_config(config)
     max_items = int(config.get("catalog_max_items") or 0) or None
-    path = os.path.abspath(os.fspath(path))
+    given = os.fspath(path)  # the paths returned start with it, as given (``./a.txt``)
+    path = os.path.abspath(given)
     os.makedirs(path, exist_ok=True)
     workdir = tempfile.mkdtemp(dir=path, prefix=".dflow-download-")
     try:
@@ -239,11 +240,12 @@ def download_artifact(
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if rels is None:
-        return [os.path.join(path, name) for name in names]
+        return [os.path.join(given, name) for name in names]
     result: List[Optional[str]] = []
     for rel in rels:
-        full = None if rel is None else os.path.join(path, *rel.split("/"))
-        result.append(full if full is not None and os.path.lexists(full) else None)
+        parts = [] if rel is None else rel.split("/")
+        present = rel is not None and os.path.lexists(os.path.join(path, *parts))
+        result.append(os.path.join(given, *parts) if present else None)
     return result
 
 
@@ -253,19 +255,20 @@ def _download_sub_path(
     """One file or directory of an artifact, placed at ``path/sub_path``."""
     parts = safe_relative(sub_path, "sub_path")
     target = os.path.join(os.path.abspath(path), *parts)
+    returned = os.path.join(path, *parts)
     client = get_client(**kwargs)
     key = artifact_key(artifact).rstrip("/") + "/" + "/".join(parts)
     os.makedirs(os.path.dirname(target), exist_ok=True)
     if client.exists(key) and not (extract and _object_marked(client, key)):
         # one object of an artifact stored object by object: the user's file as it was stored
         client.download(key, target)
-        return target
+        return returned
     if client.exists(key) or client.list(key + "/", recursive=False):
         # stored object by object: fetch just that part (an archive dflow wrote is unpacked)
         from ..config import config
 
         load_artifact(client, key, target, ArchiveLimits.from_config(config))
-        return target
+        return returned
     scratch = tempfile.mkdtemp(dir=os.path.dirname(target), prefix=".dflow-sub-")
     try:
         download_artifact(artifact, extract=extract, path=scratch, **kwargs)
@@ -277,7 +280,7 @@ def _download_sub_path(
         place(found, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return target
+    return returned
 
 
 def _catalog(root: str, max_items: Optional[int], what: str) -> List[Optional[str]]:
