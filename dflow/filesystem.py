@@ -35,14 +35,16 @@ def randstr(length: int = 5) -> str:
 
 
 @contextlib.contextmanager
-def set_directory(dirname: PathLike, mkdir: bool = False) -> Iterator[None]:
-    """Run the ``with`` body in ``dirname`` (created first when ``mkdir``), then go back."""
+def set_directory(dirname: PathLike, mkdir: bool = False) -> Iterator[Path]:
+    """Run the ``with`` body in ``dirname`` (created first when ``mkdir``), then go back; the
+    block gets the directory's absolute path (``with set_directory(d) as path:``)."""
     previous = os.getcwd()
+    path = Path(dirname).resolve()
     if mkdir:
-        os.makedirs(dirname, exist_ok=True)
-    os.chdir(dirname)
+        path.mkdir(parents=True, exist_ok=True)
+    os.chdir(path)
     try:
-        yield
+        yield path
     finally:
         os.chdir(previous)
 

@@ -57,6 +57,16 @@ def test_set_directory_and_tempdir(tmp_path):
     assert not os.path.exists(scratch)
 
 
+def test_set_directory_gives_the_absolute_path(tmp_path, monkeypatch):
+    # checked against 1.8.134: ``with set_directory("test_dir", mkdir=True) as wdir`` gave
+    # ``PosixPath('<cwd>/test_dir')`` and ran the block there
+    monkeypatch.chdir(tmp_path)
+    with utils.set_directory("test_dir", mkdir=True) as wdir:
+        assert str(wdir) == str(tmp_path / "test_dir")
+        assert os.getcwd() == str(wdir)
+    assert os.getcwd() == str(tmp_path)
+
+
 def test_file_helpers(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     os.makedirs("a/x")
