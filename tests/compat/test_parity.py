@@ -141,9 +141,6 @@ KEPT: Dict[str, str] = {
         "the reference pickles @OP.function OPs into the script through this holder; ours ships "
         "the function's module path or its source (dflow.python.source)"
     ),
-    "dflow.util_ops:InitArtifactForSlices": (
-        "the reference's slice set-up template; ours renders slices with its own runtime"
-    ),
     **dict.fromkeys(
         ["dflow.executor:run_script", "dflow.executor:render_script_with_tmp_root"],
         "the reference's script builders of its executors; ours is "
