@@ -76,6 +76,11 @@ _S3_DEFAULTS: dict[str, Any] = {
     "bucket_name": "my-bucket",
     "prefix": "",
     "storage_client": None,
+    # the original's settings of its artifact repository, kept for code that reads them
+    "repo_key": None,
+    "repo": None,
+    "repo_type": "s3",
+    "extra_prefixes": [],
     # the store's web console (OP.get_*_artifact_link) and the key prefix of an OSS repository
     "console": "http://127.0.0.1:9001",
     "repo_prefix": "",
@@ -100,7 +105,7 @@ def _parse(raw: str, default: Any, key: str = "") -> Any:
         return int(raw)
     if isinstance(default, float):
         return float(raw)
-    if isinstance(default, dict):
+    if isinstance(default, (dict, list)):
         import json
 
         return json.loads(raw)

@@ -149,6 +149,8 @@ class Step:
             )
         self.parallelism = parallelism
         self.slices = slices
+        if not loops:
+            self.with_param = self._fan_out_of_slices()
         self.timeout = timeout
         for which, hook in (
             ("success_hook", success_hook),
@@ -217,6 +219,22 @@ class Step:
             add_user(value, (self, pname))
         self._inputs = None
 
+    def _fan_out_of_slices(self) -> Any:
+        """A template sliced over input parameters, run by a step with no loop, fans out over
+        the first one's entries, as in the original."""
+        slices = getattr(self.template, "slices", None)
+        names = getattr(slices, "input_parameter", None)
+        if slices is None or not names or getattr(slices, "sub_path", False):
+            return None
+        from .python.slice_management import inferred_fan_out, own_slice_parameters
+
+        if own_slice_parameters(slices, self.template):
+            return None  # sliced by an index its Steps/DAG passes, not by a loop
+        name = names[0]
+        return inferred_fan_out(
+            slices, self.parameters.get(name, self.artifacts.get(BIG_PREFIX + name))
+        )
+
     def _takes_big(self, pname: str) -> bool:
         """Whether the template's plain input ``pname`` may turn big: a Steps or DAG input
         (a script reads its parameters as text, so its big inputs are declared as such)."""
@@ -246,6 +264,8 @@ class Step:
                     f"{self.kind} {self.name!r}: input artifact {aname!r} is given a parameter "
                     f"({value}); pass it in parameters=, or give an artifact"
                 )
+            if value is None:
+                known[aname].optional = True  # given None: the template takes it as optional
             self.artifacts[aname] = value
         self._inputs = None
 

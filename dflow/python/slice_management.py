@@ -162,3 +162,34 @@ def sliced_composite(template: Any, step: Any) -> Any:
     sliced.name = suffixed_name(template.name, step.name)
     sliced.add_slices(step.slices)
     return sliced
+
+
+def inferred_fan_out(slices: Slices, given: Any) -> Any:
+    """The ``with_param`` a step with sliced inputs and no loop of its own fans out with, as in
+    the original: one item per entry of the first sliced input parameter's value ``given``
+    (a list, its JSON text, or a reference); None when nothing can be inferred."""
+    import json
+
+    from ..expressions import ArgoVar, argo_len, argo_range
+    from ..io import RawArtifact
+
+    if isinstance(given, RawArtifact):  # a big parameter given inline
+        given = given.value
+    if isinstance(given, ArgoVar):
+        return argo_range(argo_len(given))
+    if isinstance(given, str):
+        tag = re.fullmatch(r"\{\{=(.*)\}\}", given.strip(), re.S)
+        if tag:
+            return argo_range(argo_len(ArgoVar(tag.group(1))))
+        ref = re.fullmatch(r"\{\{(\w+)\.([^.{}]+)\.(\w+)\.parameters\.([^.{}]+)\}\}", given.strip())
+        if ref:
+            group, owner, direction, name = ref.groups()
+            expr = f"{group}['{owner}'].{direction}.parameters['{name}']"
+            return argo_range(argo_len(ArgoVar(expr)))
+        try:
+            given = json.loads(given)
+        except ValueError:
+            return None
+    if isinstance(given, (list, tuple)):
+        return argo_range(len(given))
+    return None

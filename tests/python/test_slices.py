@@ -129,9 +129,11 @@ def test_slices_name_checks() -> None:
                 with_param=argo_range(2),
             )
         )
+    # with no loop of its own, the step fans out over the sliced parameter's entries (checked
+    # against 1.8.134: with_param is argo_range(len(value)), or of argo_len(reference))
+    step = Step("s", template, parameters={"x": [3, 4], "tag": "t"}, artifacts={"src": "k"})
+    assert step.with_param.expr == argo_range(2).expr
     with pytest.raises(InvalidWorkflowError, match="Slices need a fan-out"):
-        template.for_step(
-            Step("s", template, parameters={"x": [3], "tag": "t"}, artifacts={"src": "k"})
-        )
+        template.for_step(Step("s", template, parameters={"tag": "t"}, artifacts={"src": "k"}))
     with pytest.raises(InvalidWorkflowError, match="group_size must be a positive int"):
         Slices(input_parameter=["x"], group_size=0)
