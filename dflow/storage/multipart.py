@@ -3,7 +3,8 @@
 ``minio``'s own ``put_object`` queues every part it reads without back-pressure, so a fast producer
 (a local tar stream, a file on disk) fills memory with the whole object. Here at most
 ``max_in_flight`` parts are held at once; the object becomes visible only when the multipart
-upload completes, and a failure aborts it, so no partial object is ever left under the key.
+upload completes, and a failure aborts it, so no partial object is ever left under the key. A
+stream shorter than one part is sent in one PUT; a longer one starts sending its first part at once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import io
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, BinaryIO, Callable, List, Optional, Tuple
+from typing import Any, BinaryIO, Callable, List, Tuple
 
 __all__ = ["PART_SIZE", "put_stream"]
 
@@ -41,8 +42,7 @@ def put_stream(
 ) -> None:
     """Upload all ``stream`` yields to ``bucket/key``; ``retry`` wraps each idempotent call."""
     first = _read_part(stream, part_size)
-    second: Optional[bytes] = _read_part(stream, part_size)
-    if not second:
+    if len(first) < part_size:  # all there is: one PUT
         retry(lambda: minio.put_object(bucket, key, io.BytesIO(first), len(first)))
         return
     from minio.datatypes import Part
@@ -67,10 +67,7 @@ def put_stream(
                     slots.release()
                     break
                 done.append((number, pool.submit(send, number, data)))
-                if second is not None:
-                    data, second = second, None
-                else:
-                    data = _read_part(stream, part_size)
+                data = _read_part(stream, part_size)  # read while the parts before it are sent
                 number += 1
         parts = [Part(n, f.result()) for n, f in done]
         retry(lambda: minio._complete_multipart_upload(bucket, key, upload_id, parts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from types import SimpleNamespace
 
@@ -20,6 +21,7 @@ from dflow.storage import (
     upload_s3,
     write_catalog,
 )
+from dflow.storage.multipart import PART_SIZE
 
 ARCHIVES = pytest.mark.parametrize("archive", ["tar", None])
 
@@ -188,3 +190,12 @@ def test_extract_false_keeps_the_tarball(backend, work, tmp_path):
     art = upload_artifact("f.txt")
     out = tmp_path / "out"
     assert download_artifact(art, path=out, extract=False) == [str(out / "upload.tgz")]
+
+
+@pytest.mark.parametrize("size", [PART_SIZE - 1, PART_SIZE, 2 * PART_SIZE, 2 * PART_SIZE + 7])
+def test_streams_around_the_part_size_come_back_whole(backend, client, tmp_path, size):
+    # one PUT below a part; a multipart upload of one, two or three parts from a part on
+    data = os.urandom(size)
+    client.upload_stream("edge/object", io.BytesIO(data))
+    client.download("edge/object", str(tmp_path / "back"))
+    assert (tmp_path / "back").read_bytes() == data
