@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple, Union
 
 from .errors import DflowError
 from .io import BIG_PREFIX, S3Artifact
@@ -310,6 +310,103 @@ class ArgoStep(ArgoObjectDict):
         for other in ("oss", "http", "artifactory", "hdfs", "raw", "gcs", "azure", "git"):
             art.pop(other, None)
 
+    # -- the step's pod, on Argo (through the Kubernetes API) ----------------------------------
+
+    pod: Any = None  # the pod last read by ``get_pod`` (a ``kubernetes.client.V1Pod``)
+
+    def _argo_engine(self, operation: str) -> Tuple[Any, str]:
+        """The engine of this step's workflow and the workflow id, for pod ``operation``."""
+        from .config import config
+        from .workflow import Workflow
+
+        wf_id = self.__dict__.get("_workflow_id")
+        if not wf_id:
+            raise DflowError(
+                f"ArgoStep.{operation}(): step {self.get('displayName')!r} was not read from a "
+                "workflow (query it with Workflow.query_step)"
+            )
+        engine = Workflow(id=wf_id)._get_engine()
+        if not hasattr(engine, "get_pod"):
+            raise DflowError(
+                f"ArgoStep.{operation}() needs Argo on Kubernetes: in mode {config['mode']!r} "
+                f"step {self.get('displayName')!r} ran as a process on this machine, not as a pod"
+            )
+        return engine, str(wf_id)
+
+    def get_pod(self) -> Any:
+        """Read this step's pod from Kubernetes (a ``kubernetes.client.V1Pod``, kept in ``pod``)."""
+        engine, wf_id = self._argo_engine("get_pod")
+        object.__setattr__(self, "pod", engine.get_pod(wf_id, self))
+        return self.pod
+
+    def delete_pod(self) -> None:
+        """Delete this step's pod and wait until Kubernetes no longer has it."""
+        engine, wf_id = self._argo_engine("delete_pod")
+        engine.delete_pod(wf_id, self)
+
+    def get_script(self) -> str:
+        """The script this step's pod runs (its template's ``script.source``)."""
+        template = json.loads(self._template_env("get_script")[0].value)
+        script = template.get("script") or {}
+        if "source" not in script:
+            raise DflowError(
+                f"step {self.get('displayName')!r}: its template {template.get('name')!r} runs "
+                "no script"
+            )
+        return str(script["source"])
+
+    def set_script(self, script: str) -> None:
+        """Change the script of the pod read by ``get_pod``; ``replay()`` runs the pod with it."""
+        envs = self._template_env("set_script")
+        template = json.loads(envs[0].value)
+        if not isinstance(template.get("script"), dict):
+            raise DflowError(
+                f"step {self.get('displayName')!r}: its template {template.get('name')!r} runs "
+                "no script to replace"
+            )
+        template["script"]["source"] = script
+        text = json.dumps(template)
+        for env in envs:
+            env.value = text
+
+    def _template_env(self, operation: str) -> List[Any]:
+        """The ``ARGO_TEMPLATE`` variables of the pod's containers (read first if need be),
+        the main container's first."""
+        if self.pod is None:
+            self._argo_engine(operation)
+            self.get_pod()
+        spec = self.pod.spec
+        containers = sorted(spec.containers or [], key=lambda c: c.name != "main")
+        found = [
+            env
+            for container in containers + list(spec.init_containers or [])
+            for env in container.env or ()
+            if env.name == "ARGO_TEMPLATE"
+        ]
+        if not found:
+            raise DflowError(
+                f"step {self.get('displayName')!r}: its pod has no ARGO_TEMPLATE variable"
+            )
+        return found
+
+    def replay(self) -> None:
+        """Run this step's pod again: delete it and create it anew (with ``set_script``'s
+        script, if set), on whatever node Kubernetes schedules it."""
+        engine, wf_id = self._argo_engine("replay")
+        if self.pod is None:
+            self.get_pod()
+        self.pod.metadata.resource_version = None
+        self.pod.spec.node_name = None
+        engine.delete_pod(wf_id, self)
+        engine.create_pod(self.pod)
+
+    def retry(self) -> None:
+        """Run this step again in its workflow (``Workflow.retry_steps``)."""
+        from .workflow import Workflow
+
+        self._argo_engine("retry")
+        Workflow(id=self.__dict__["_workflow_id"]).retry_steps([str(self.get("id"))])
+
     def _outputs_of(self, kind: str, name: str) -> _Named:
         self.setdefault("outputs", {})
         named: _Named = getattr(self.outputs, kind)
@@ -382,7 +479,7 @@ class ArgoWorkflow(ArgoObjectDict):
         node = nodes[node_id]
         memoized = (node.get("memoizationStatus") or {}).get("hit")
         if node.get("type") not in ("Steps", "DAG") or memoized:
-            return [self.status.nodes[node_id]]
+            return [self._step(node_id)]
         outbound = set(node.get("outboundNodes") or ())
         found: List[Any] = []
         seen: Set[str] = set()
@@ -393,10 +490,50 @@ class ArgoWorkflow(ArgoObjectDict):
                 if child in seen:
                     continue
                 seen.add(child)
-                found.append(self.status.nodes[child])
+                found.append(self._step(child))
                 if child not in outbound:
                     following += [c for c in nodes[child].get("children") or () if c in nodes]
             generation = following
+        return found
+
+    def get_hierarchy(self, node_id: str, hierarchy: Tuple[int, ...] = (0,)) -> Dict[str, Any]:
+        """Node id -> its place under ``node_id``: ``hierarchy`` extended by the step group of
+        each step of a Steps node (0 for tasks of a DAG and for retries and fan-out items),
+        for ``node_id`` and every node below it (step group nodes left out)."""
+        nodes = self._nodes()
+        if node_id not in nodes:
+            raise DflowError(f"workflow {self.id!r} has no node with id {node_id!r}")
+        inner: Dict[str, List[Tuple[int, str]]] = {}  # node id -> (position, node id) below it
+        for child_id, child in nodes.items():
+            boundary = child.get("boundaryID")
+            if child.get("type") == "StepGroup" and boundary in nodes:
+                group = _group_index(child)
+                inner.setdefault(boundary, []).extend(
+                    (group, c) for c in child.get("children") or () if c in nodes
+                )
+            elif child.get("type") in ("Retry", "TaskGroup"):
+                inner.setdefault(child_id, []).extend(
+                    (0, c) for c in child.get("children") or () if c in nodes
+                )
+        wrapped = {c for below in inner.values() for _, c in below}
+        for child_id, child in nodes.items():
+            boundary = child.get("boundaryID")
+            if (
+                boundary in nodes
+                and nodes[boundary].get("type") == "DAG"
+                and child.get("type") != "StepGroup"
+                and child_id not in wrapped
+            ):
+                inner.setdefault(boundary, []).append((0, child_id))
+        found: Dict[str, Any] = {}
+        pending = [(node_id, tuple(hierarchy))]
+        while pending:
+            current, place = pending.pop()
+            if current in found:
+                continue
+            found[current] = place
+            below = inner.get(current, ())
+            pending.extend((c, (*place, position)) for position, c in reversed(below))
         return found
 
     def get_duration(self) -> Any:
@@ -540,6 +677,13 @@ class ArgoWorkflow(ArgoObjectDict):
                 if p.get("globalName") and described_type(p.get("description")) is not None:
                     found.setdefault(p["globalName"], p["description"])
         return found
+
+
+def _group_index(node: Mapping[str, Any]) -> int:
+    """The index of a step group node, from its name ``<steps>[i]``."""
+    shown = str(node.get("displayName") or node.get("name") or "")
+    match = re.search(r"\[(\d+)\]$", shown)
+    return int(match.group(1)) if match else 0
 
 
 # dflow 1.x names of this module, defined in ``dflow.pod_names`` and imported on first use

@@ -88,17 +88,28 @@ _S3_DEFAULTS: dict[str, Any] = {
     "connect_timeout": 10.0,
     "read_timeout": 30.0,
     "max_attempts": 4,
+    # the cluster's artifact repository (``artifact-repositories`` ConfigMap key), read into
+    # repo / repo_type / repo_prefix by ``dflow.artifact_repo.parse_repo``
+    "repo_key": None,
+    "repo": None,
+    "repo_type": "s3",
 }
 
 
 # keys whose default is None but whose environment value is a number
 _INT_KEYS = {"debug_workers", "debug_pool_workers", "debug_batch_size"}
+# keys whose default is None but whose environment value is JSON
+_JSON_KEYS = {"repo"}
 
 
 def _parse(raw: str, default: Any, key: str = "") -> Any:
     """Turn an environment string into the type of the default it overrides."""
     if key in _INT_KEYS:
         return int(raw)
+    if key in _JSON_KEYS:
+        import json
+
+        return json.loads(raw)
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):

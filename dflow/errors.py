@@ -9,6 +9,7 @@ __all__ = [
     "InvalidWorkflowError",
     "StorageError",
     "ArgoAPIError",
+    "KubernetesAPIError",
     "StepFailedError",
     "WorkflowFailedError",
     "NotFoundError",
@@ -52,6 +53,15 @@ class ArgoAPIError(DflowError):
         self.transient = transient
         where = f" (workflow {workflow})" if workflow else ""
         super().__init__(f"Argo server answered {status}{where}: {message}")
+
+
+class KubernetesAPIError(DflowError):
+    """The Kubernetes API refused a call (``status``), or could not be reached (``status`` 0)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.server_message = message
+        super().__init__(f"Kubernetes API answered {status}: {message}" if status else message)
 
 
 class StepFailedError(DflowError):

@@ -260,6 +260,10 @@ def __getattr__(name: str) -> Any:
         from .secrets import Secret
 
         return Secret
+    if name == "get_k8s_client":
+        from .kube import get_k8s_client
+
+        return get_k8s_client
     if name == "HTTPOPTemplate":
         from .http_template import HTTPOPTemplate
 

@@ -154,26 +154,13 @@ def _store_local(secret: Secret, value: str, directory: Path) -> None:
 
 
 def _store_kubernetes(secret: Secret, value: str, namespace: str) -> None:
-    from .config import config
+
+    from .kube import core_v1_api, kubernetes
 
     try:
-        from kubernetes import client
-        from kubernetes.client.rest import ApiException
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise SecretError(f"secret {secret.name!r}: the kubernetes client is missing") from exc
-    from .engines.argo.configmap import kube_api_client
-
-    api_server = config.get("k8s_api_server")
-    try:
-        api = client.CoreV1Api(
-            kube_api_client(
-                api_server,
-                config.get("token"),
-                None if api_server else config.get("k8s_config_file"),
-                bool(config.get("insecure", False)),
-                "storing it needs the Kubernetes API",
-            )
-        )
+        client = kubernetes().client
+        ApiException = client.exceptions.ApiException
+        api = core_v1_api(purpose="storing it needs the Kubernetes API")
     except DflowError as exc:
         raise SecretError(f"secret {secret.name!r}: {exc}") from exc
     body = client.V1Secret(

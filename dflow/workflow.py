@@ -105,6 +105,7 @@ class Workflow:
         self.on_exit = on_exit
         self._engine: Any = None
         self._block: Optional[Union[Steps, DAG]] = None  # the entrypoint a ``with`` block fills
+        self.k8s_client: Any = None  # made by get_k8s_core_v1_api
 
     # -- the ``with`` syntax -------------------------------------------------------------------
 
@@ -424,6 +425,30 @@ class Workflow:
     def delete(self) -> Any:
         return self._action("delete")
 
+    def retry_steps(self, step_ids: List[str]) -> None:
+        """Run the steps with these ids again (Argo only).
+
+        In a running workflow the steps' pods are deleted and their nodes set back to Pending
+        while the workflow is suspended (this needs the Kubernetes API, as ``get_pod`` does);
+        in an ended one, Argo's retry restarts the step (one at a time) and what follows it.
+        """
+        engine = self._get_engine()
+        if not hasattr(engine, "retry_steps"):
+            raise DflowError(
+                f"Workflow.retry_steps() needs Argo: in mode {config['mode']!r} steps run as "
+                "processes on this machine; Workflow.retry() runs a failed workflow's failed "
+                "steps again"
+            )
+        engine.retry_steps(self._require_id(), step_ids)
+
+    def get_k8s_core_v1_api(self) -> Any:
+        """A ``kubernetes.client.CoreV1Api`` for this workflow's cluster settings (or config's)."""
+        from .kube import get_k8s_client, kubernetes
+
+        if self.k8s_client is None:
+            self.k8s_client = get_k8s_client(self.k8s_api_server, self.token, self.k8s_config_file)
+        return kubernetes().client.CoreV1Api(self.k8s_client)
+
 
 class ArgoManifest(ArgoObjectDict):
     """A rendered manifest as ``convert_to_argo`` returns it: a dict with attribute access."""
@@ -491,6 +516,10 @@ def get_argo_api_client(host: Optional[str] = None, token: Optional[str] = None)
 
 # dflow 1.x names of this module, defined where they belong and imported on first use
 def __getattr__(name: str) -> Any:
+    if name == "parse_repo":
+        from .artifact_repo import parse_repo
+
+        return parse_repo
     if name == "DockerSecret":
         from .secrets import DockerSecret
 

@@ -210,7 +210,6 @@ class ArgoTestServer:
             if field in body and body[field] != {"name": name, "namespace": ns}[field]:
                 raise _Reply(400, f"body {field} {body[field]!r} does not match the path")
         status = wf.setdefault("status", {})
-        phase = status.get("phase")
         if verb in ("terminate", "stop"):
             status["phase"] = "Failed"
             status["message"] = f"Stopped with strategy '{verb.capitalize()}'"
@@ -219,9 +218,7 @@ class ArgoTestServer:
         elif verb == "resume":
             wf["spec"].pop("suspend", None)
         elif verb == "retry":
-            if phase not in ("Failed", "Error"):
-                raise _Reply(500, f"workflow must be Failed/Error to retry, it is {phase or 'new'}")
-            status["phase"] = "Running"
+            self._retry(wf, body)
         elif verb == "resubmit":
             fresh = {
                 "apiVersion": wf.get("apiVersion"),
@@ -231,6 +228,54 @@ class ArgoTestServer:
             }
             return self._create(ns, fresh)
         return wf
+
+    def _retry(self, wf: Dict[str, Any], body: Dict[str, Any]) -> None:
+        """Argo's RetryWorkflow: a failed workflow, or a succeeded one when ``restartSuccessful``
+        comes with a ``nodeFieldSelector``; the nodes that run again (the failed ones, and those
+        the selector picks when restarting successful ones, with everything below them) leave
+        the status and the nodes above them turn Running."""
+        status = wf.setdefault("status", {})
+        phase = status.get("phase")
+        selector = body.get("nodeFieldSelector") or ""
+        restart = bool(body.get("restartSuccessful"))
+        if phase == "Succeeded" and not (restart and selector):
+            raise _Reply(
+                400,
+                "To retry a succeeded workflow, set the options restartSuccessful and "
+                "nodeFieldSelector",
+            )
+        if phase not in ("Failed", "Error", "Succeeded"):
+            raise _Reply(400, f"Cannot retry a workflow in phase {phase or ''}")
+        wanted = _field_selector(selector)
+        nodes = status.get("nodes") or {}
+
+        def picked(node: Dict[str, Any]) -> bool:
+            return all(_node_field(node, k) == v for k, v in wanted.items())
+
+        again = {
+            node_id for node_id, node in nodes.items()
+            if node.get("type") == "Pod" and (
+                node.get("phase") in ("Failed", "Error") or (restart and wanted and picked(node))
+            )
+        }  # fmt: skip
+        below = list(again)
+        while below:
+            for child in nodes.get(below.pop(), {}).get("children") or ():
+                if child in nodes and child not in again:
+                    again.add(child)
+                    below.append(child)
+        names = [nodes[i].get("name", "") for i in again]
+        for node_id in again:
+            del nodes[node_id]
+        for node in nodes.values():
+            if any(_contains(str(node.get("name")), n) for n in names):
+                node["phase"] = "Running"
+                node.pop("finishedAt", None)
+        status["phase"] = "Running"
+        status.pop("finishedAt", None)
+        wf.setdefault("metadata", {}).setdefault("labels", {}).pop(
+            "workflows.argoproj.io/completed", None
+        )
 
     def _get(self, ns: str, name: str) -> Dict[str, Any]:
         wf = self.workflows.get((ns, name))
@@ -244,6 +289,40 @@ class ArgoTestServer:
                 del self._failures[i]
                 return status, message, hold
         return None
+
+
+# the node fields Argo's nodeFieldSelector can name (as its SelectorMatchesNode reads them)
+NODE_FIELDS = ("id", "name", "displayName", "templateName", "phase", "templateRef.name",
+               "templateRef.template")  # fmt: skip
+
+
+def _field_selector(selector: str) -> Dict[str, str]:
+    """``k=v,k2=v2`` as a dict; an unknown field is refused as Argo refuses it."""
+    wanted: Dict[str, str] = {}
+    for term in filter(None, selector.split(",")):
+        field, sep, value = term.partition("=")
+        if not sep or field.endswith("!"):
+            raise _Reply(400, f"field selector {term!r}: only field=value is simulated here")
+        if field not in NODE_FIELDS and not field.startswith("inputs.parameters."):
+            raise _Reply(400, f'"{field}" is not a valid field selector for nodes')
+        wanted[field] = value[1:] if value.startswith("=") else value
+    return wanted
+
+
+def _contains(parent: str, child: str) -> bool:
+    """Whether node name ``parent`` is above node name ``child`` (``a[0]`` above ``a[0].s``)."""
+    return len(child) > len(parent) and child.startswith(parent) and child[len(parent)] in ".[("
+
+
+def _node_field(node: Dict[str, Any], field: str) -> Optional[str]:
+    if field.startswith("inputs.parameters."):
+        pname = field[len("inputs.parameters.") :].rsplit(".value", 1)[0]
+        params = (node.get("inputs") or {}).get("parameters") or ()
+        return next((p.get("value") for p in params if p.get("name") == pname), None)
+    value: Any = node
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return None if value is None else str(value)
 
 
 def _pod_node(wf: str, node_id: str, key: str, i: int) -> Dict[str, Any]:

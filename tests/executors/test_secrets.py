@@ -210,7 +210,7 @@ def test_a_token_given_with_its_bearer_prefix_is_not_doubled(
 
 
 def test_a_bare_api_server_gets_https() -> None:
-    from dflow.engines.argo.configmap import kube_api_client
+    from dflow.kube import k8s_api_client
 
-    api = kube_api_client("k8s.example:6443", "Bearer t", None, False)
+    api = k8s_api_client("k8s.example:6443", "Bearer t", None, False)
     assert api.configuration.host == "https://k8s.example:6443"

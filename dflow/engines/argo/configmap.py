@@ -2,48 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Dict, Optional
 
-from ...errors import ArgoAPIError, DflowError
+from ...errors import ArgoAPIError
 
-__all__ = ["create_configmap", "kube_api_client"]
-
-
-def kube_api_client(
-    api_server: Optional[str],
-    token: Optional[str],
-    config_file: Optional[str],
-    insecure: bool,
-    purpose: str = "reusing steps needs the Kubernetes API to create the memoization ConfigMap",
-) -> Any:
-    """A ``kubernetes`` ApiClient: from ``config_file``, else ``api_server`` + bearer ``token``.
-
-    A bare ``api_server`` (no scheme) gets ``https://``; a ``token`` given with its ``Bearer``
-    prefix is not prefixed twice. ``purpose`` starts the error when no cluster is configured.
-    """
-    from kubernetes import client, config
-
-    if config_file:
-        try:
-            return config.new_client_from_config(config_file=config_file)
-        except Exception as exc:  # noqa: BLE001 - missing file, bad YAML, no context...
-            raise DflowError(f"cannot use the kube config file {config_file!r}: {exc}") from exc
-    if api_server:
-        conf = client.Configuration()
-        conf.host = api_server if "://" in api_server else f"https://{api_server}"
-        conf.verify_ssl = not insecure
-        if token:
-            bare = token[7:] if token.lower().startswith("bearer ") else token
-            conf.api_key = {"authorization": bare}
-            conf.api_key_prefix = {"authorization": "Bearer"}
-        return client.ApiClient(conf)
-    try:
-        return config.new_client_from_config()
-    except Exception as exc:  # noqa: BLE001 - any failure here means "no cluster configured"
-        raise DflowError(
-            f"{purpose}: set "
-            "config['k8s_api_server'] (with config['token']) or config['k8s_config_file']"
-        ) from exc
+__all__ = ["create_configmap"]
 
 
 def create_configmap(
@@ -63,10 +26,15 @@ def create_configmap(
     Raises:
         ArgoAPIError: the Kubernetes API refused it (status and message of its answer).
     """
-    from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
+    from ...kube import core_v1_api, kubernetes
 
-    api = client.CoreV1Api(kube_api_client(api_server, token, config_file, insecure))
+    client = kubernetes().client
+    ApiException = kubernetes().client.exceptions.ApiException
+    purpose = "reusing steps needs the Kubernetes API to create the memoization ConfigMap"
+    api = core_v1_api(
+        api_server=api_server, token=token, config_file=config_file, insecure=insecure,
+        purpose=purpose,
+    )  # fmt: skip
     body = client.V1ConfigMap(
         metadata=client.V1ObjectMeta(name=name, labels=dict(labels)), data=dict(data)
     )

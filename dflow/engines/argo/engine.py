@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Any, Dict, Iterator, List, Mapping, Optional
 
-from ...errors import ArgoAPIError, InvalidWorkflowError, WaitTimeoutError
+from ...errors import ArgoAPIError, DflowError, InvalidWorkflowError, WaitTimeoutError
 from .. import FINISHED_PHASES
 from .client import ArgoClient
 
@@ -73,7 +73,9 @@ class ArgoEngine:
         self.insecure = bool(config["insecure"] if insecure is None else insecure)
         headers = dict(config.get("http_headers") or {})
         headers.update(http_headers or {})
+        self.http_headers = headers
         self.extra = extra
+        self._pods: Any = None
         if request_timeout is None:
             request_timeout = float(config.get("argo_request_timeout") or 60.0)
         self.client = ArgoClient(
@@ -205,6 +207,53 @@ class ArgoEngine:
             content = str(entry.get("content", ""))
             yield from content.split("\n") if content else [""]
 
+    # -- pods of steps, through the Kubernetes API -----------------------------------------------
+
+    def pods(self) -> Any:
+        """The ``KubePods`` calls of this namespace (the Kubernetes client made on first use)."""
+        if self._pods is None:
+            from ...kube import k8s_api_client
+            from .pods import KubePods
+
+            api_client = k8s_api_client(
+                self.k8s_api_server,
+                self.token,
+                self.k8s_config_file,
+                self.insecure,
+                purpose="the pods of steps are reached through the Kubernetes API",
+            )
+            self._pods = KubePods(
+                self.namespace, api_client, self.http_headers, self.client.timeout
+            )
+        return self._pods
+
+    def get_pod(self, workflow_id: str, node: Mapping[str, Any]) -> Any:
+        """The pod of status node ``node`` (a ``kubernetes.client.V1Pod``)."""
+        return self.pods().read_pod(_pod_name(workflow_id, node))
+
+    def delete_pod(self, workflow_id: str, node: Mapping[str, Any]) -> bool:
+        """Delete the pod of ``node`` and wait until it is gone; False if there was none."""
+        deleted = self.pods().delete_pod(_pod_name(workflow_id, node))
+        log.info("%s pod of step %s", "deleted the" if deleted else "found no", node.get("id"))
+        return bool(deleted)
+
+    def create_pod(self, pod: Any) -> Any:
+        """Create ``pod`` (a ``V1Pod``) in the namespace, e.g. a step's pod again."""
+        return self.pods().create_pod(pod)
+
+    def patch_workflow(self, workflow_id: str, patch: Dict[str, Any]) -> Dict[str, Any]:
+        """Merge ``patch`` into the Workflow resource (the Argo server has no call for this)."""
+        return dict(self.pods().patch_workflow(workflow_id, patch))
+
+    def retry_steps(
+        self, workflow_id: str, step_ids: List[str], settle: Optional[float] = None
+    ) -> None:
+        """Run the steps ``step_ids`` again (see ``step_retry``); ``settle`` is the pause, in
+        seconds, between suspending a running workflow and patching its nodes."""
+        from .step_retry import SETTLE, retry_steps
+
+        retry_steps(self, workflow_id, step_ids, SETTLE if settle is None else settle)
+
     def action(self, workflow_id: str, verb: str) -> Dict[str, Any]:
         """Apply ``verb`` (terminate, stop, suspend, resume, retry, resubmit, delete)."""
         if verb not in ACTIONS:
@@ -278,6 +327,19 @@ class ArgoEngine:
                 raise WaitTimeoutError(workflow_id, phase, now - start)
             pause = interval if deadline is None else min(interval, deadline - now)
             time.sleep(pause)
+
+
+def _pod_name(workflow_id: str, node: Mapping[str, Any]) -> str:
+    from ...pod_names import get_pod_name
+
+    if node.get("type") != "Pod":
+        raise DflowError(
+            f"step {node.get('displayName') or node.get('id')!r} is a {node.get('type')} node: "
+            "only Pod nodes have a pod"
+        )
+    return get_pod_name(
+        workflow_id, str(node.get("name")), str(node.get("templateName")), str(node["id"])
+    )
 
 
 def _selector(labels: Optional[Dict[str, str]]) -> Dict[str, Any]:
