@@ -443,10 +443,15 @@ class Workflow:
 
     def get_k8s_core_v1_api(self) -> Any:
         """A ``kubernetes.client.CoreV1Api`` for this workflow's cluster settings (or config's)."""
-        from .kube import get_k8s_client, kubernetes
+        from .kube import k8s_api_client, kubernetes
 
         if self.k8s_client is None:
-            self.k8s_client = get_k8s_client(self.k8s_api_server, self.token, self.k8s_config_file)
+            self.k8s_client = k8s_api_client(
+                self.k8s_api_server,
+                self.token,
+                self.k8s_config_file,
+                purpose="Workflow.get_k8s_core_v1_api() needs a Kubernetes cluster",
+            )
         return kubernetes().client.CoreV1Api(self.k8s_client)
 
 

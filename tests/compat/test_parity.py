@@ -215,8 +215,7 @@ KEPT: Dict[str, str] = {
 
 # Not built yet (expected failures): key -> note.
 PENDING: Dict[str, str] = dict.fromkeys(
-    [
-    ],
+    [],
     "not built yet",
 )
 

@@ -14,7 +14,9 @@ a task of a DAG its parent's place plus ``(0,)``, fan-out items all at their ste
 out). Its ``get_pod``, ``delete_pod``, ``get_script``, ``set_script`` and ``replay`` raised
 ``AttributeError: 'ArgoObjectDict' object has no attribute 'name'``, ``retry`` and
 ``Workflow.retry_steps`` ``AssertionError`` there: a local run has no pods; ours says so, naming
-the operation.
+the operation. Without a cluster configured its ``Workflow.get_k8s_core_v1_api()`` raised
+kubernetes' ``ConfigException: Invalid kube-config file. No configuration found.``; ours says
+what to set.
 """
 
 from __future__ import annotations
@@ -129,3 +131,15 @@ def test_retry_steps_of_a_local_run_says_what_works_instead():
     (step,) = wf.query_step(name="a")
     with pytest.raises(DflowError, match=r"Workflow\.retry_steps\(\) needs Argo.*Workflow\.retry"):
         wf.retry_steps([step.id])
+
+
+def test_the_kubernetes_client_of_a_run_without_cluster_says_what_to_set(monkeypatch, tmp_path):
+    from dflow.config import config
+
+    monkeypatch.setitem(config, "k8s_api_server", None)
+    monkeypatch.setitem(config, "k8s_config_file", None)
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    needs = r"get_k8s_core_v1_api\(\) needs a Kubernetes cluster: set config\['k8s_api_server'\]"
+    with pytest.raises(DflowError, match=needs):
+        Workflow(name="local").get_k8s_core_v1_api()
