@@ -81,6 +81,7 @@ class _MergedDispatch(_Dispatched):
     def step_arguments(self, step: Any) -> Dict[str, str]:
         """The item list the step would have fanned out over."""
         from ..python.grouping import items_text
+        from ..python.template import stack_arguments
 
         where = f"{step.kind} {step.name!r}"
         if step.continue_on_num_success is not None or step.continue_on_success_ratio is not None:
@@ -93,7 +94,7 @@ class _MergedDispatch(_Dispatched):
                 f"{where}: DispatcherExecutor(merge_sliced_step=True) runs the items as one "
                 "step; its key cannot use {{item}}"
             )
-        return {ITEMS_PARAMETER: items_text(step, where)}
+        return {ITEMS_PARAMETER: items_text(step, where), **stack_arguments(self, step)}
 
 
 class DispatcherExecutor(Executor):

@@ -7,7 +7,7 @@ the group starts ``toJson(sprig.untilStep(0, len(items), g))`` into the group te
 the OP template whose runtime runs its group's items (see ``dflow.python.runtime.group``). Each
 output parameter of the wrapper joins the groups' lists with ``valueFrom.expression``, so the
 step's outputs are one entry per item, in item order, as without grouping; stacked artifacts are
-saved under the same shared key as without grouping.
+saved under the key the step passes, as without grouping.
 """
 
 from __future__ import annotations
@@ -24,16 +24,23 @@ from ..io import (
     Inputs,
     OutputParameter,
     Outputs,
-    S3Artifact,
 )
 from ..step import Step
 from ..steps import Steps
 from .signs import BigParameter, as_sign
+from .template import STACK_PARAMETER, stack_arguments, stack_outputs
 
 if TYPE_CHECKING:
     from .template import PythonOPTemplate
 
-__all__ = ["GroupedSteps", "grouped_for_step", "ITEMS_PARAMETER", "GROUP_PARAMETER"]
+__all__ = [
+    "GroupedSteps",
+    "grouped_for_step",
+    "joined",
+    "in_item_order",
+    "ITEMS_PARAMETER",
+    "GROUP_PARAMETER",
+]
 
 ITEMS_PARAMETER = "dflow_items"
 GROUP_PARAMETER = "dflow_group"
@@ -51,8 +58,8 @@ class GroupedSteps(Steps):
         self.items = items
 
     def step_arguments(self, step: Any) -> Dict[str, str]:
-        """The item list the calling step passes."""
-        return {ITEMS_PARAMETER: self.items}
+        """The item list the calling step passes (and where its items stack artifacts)."""
+        return {ITEMS_PARAMETER: self.items, **stack_arguments(self, step)}
 
 
 def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: str) -> Steps:
@@ -65,6 +72,8 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
         key: InputParameter(value=p.value) for key, p in template.inputs.parameters.items()
     }
     params[ITEMS_PARAMETER] = InputParameter()
+    if STACK_PARAMETER in group.inputs.parameters:
+        params[STACK_PARAMETER] = InputParameter()
     given = {k: v for k, v in step.artifacts.items() if v is not None}
     arts = {
         key: InputArtifact(optional=a.optional)
@@ -76,9 +85,8 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
     outputs = Outputs()
     for key in template.outputs.parameters:
         # the stacked list of the items' values, read back as a list
-        outputs.parameters[key] = OutputParameter(
-            value_from_expression=joined(step.name, key), type=list
-        )
+        expression = in_item_order(step.name, key) if slices.shuffle else joined(step.name, key)
+        outputs.parameters[key] = OutputParameter(value_from_expression=expression, type=list)
     wrapper = GroupedSteps(
         items=items_text(step, where),
         name=name,
@@ -88,7 +96,9 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
     arguments: Dict[str, Any] = {
         k: "{{inputs.parameters.%s}}" % k for k in template.inputs.parameters
     }
-    arguments[ITEMS_PARAMETER] = "{{inputs.parameters.%s}}" % ITEMS_PARAMETER
+    for forwarded in (ITEMS_PARAMETER, STACK_PARAMETER):
+        if forwarded in params:
+            arguments[forwarded] = "{{inputs.parameters.%s}}" % forwarded
     arguments[GROUP_PARAMETER] = "{{item}}"
     size = slices.group_size
     wrapper.add(
@@ -115,6 +125,18 @@ def joined(step: str, key: str) -> str:
     text = "(sprig.hasPrefix('\"', toJson(#)) ? # : toJson(#))"
     inner = f"sprig.trimSuffix(']', sprig.trimPrefix('[', {text}))"
     return f"'[' + sprig.join(',', map({groups}, {{{inner}}})) + ']'"
+
+
+def in_item_order(step: str, key: str) -> str:
+    """An expression putting shuffled groups' values of output ``key`` back in item order.
+
+    Each group's value is a JSON list of ``{"p": position, "v": "<value's JSON>"}``; the pairs of
+    every group are sorted by position and the value texts joined, so the values are not
+    re-encoded.
+    """
+    groups = f"sprig.fromJson(steps['{step}'].outputs.parameters['{key}'])"
+    pairs = f"flatten(map({groups}, {{sprig.hasPrefix('\"', toJson(#)) ? sprig.fromJson(#) : #}}))"
+    return f"'[' + sprig.join(',', map(sortBy({pairs}, {{#.p}}), {{#.v}})) + ']'"
 
 
 def items_text(step: Any, where: str) -> str:
@@ -176,7 +198,6 @@ def _group_template(
     template: PythonOPTemplate, step: Any, slices: Any, wrapper: str
 ) -> PythonOPTemplate:
     from ..names import suffixed_name
-    from .template import stack_key
 
     group: PythonOPTemplate = template.replace(name=suffixed_name(wrapper, "group"))  # type: ignore[assignment]
     group.slices = None
@@ -187,10 +208,7 @@ def _group_template(
         DFLOW_ITEMS="{{inputs.parameters.%s}}" % ITEMS_PARAMETER,
         DFLOW_GROUP="{{inputs.parameters.%s}}" % GROUP_PARAMETER,
     )
-    for key in slices.output_artifact:
-        art = group.outputs.artifacts[key]
-        art.archive = None
-        art.save = [S3Artifact(stack_key(template.name, step.name, key))]
+    stack_outputs(group, slices.output_artifact)
     for p in group.outputs.parameters.values():
         p.global_name = None  # a group's partial list is no global output
         p.type = list

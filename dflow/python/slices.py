@@ -45,8 +45,10 @@ class Slices:
         pool_size: worker processes that run the items of one group in parallel (``-1``: one per
             item of the group); without ``group_size`` every pod has one item and it has no effect.
         pool_timeout: seconds a group's pool may take for all its items before the pod fails.
-        shuffle / random_seed: the original's shuffling of items into groups; only
-            ``shuffle=False`` is supported (groups are consecutive items), ``True`` is refused.
+        shuffle / random_seed: with ``group_size``, cut the groups from the item positions in
+            the order ``random.seed(random_seed); random.shuffle(positions)`` gives (as dflow
+            1.x does), e.g. to spread costly neighbouring items; the stacked outputs stay in item
+            order. Without ``group_size`` it changes nothing.
         register_first_only: lineage registration of the first slice only; there is no lineage
             here, so it has nothing to change (as in the original without lineage).
         create_dir: each item's output artifacts in a directory of their own; stacked artifacts
@@ -83,10 +85,8 @@ class Slices:
             raise InvalidWorkflowError(
                 f"Slices: pool_timeout must be positive seconds, got {pool_timeout!r}"
             )
-        if shuffle:
-            raise InvalidWorkflowError(
-                "Slices: shuffle=True is not supported; groups are consecutive items"
-            )
+        if isinstance(random_seed, bool) or not isinstance(random_seed, int):
+            raise InvalidWorkflowError(f"Slices: random_seed must be an int, got {random_seed!r}")
         if slices is None:
             slices = "{{item.order}}" if sub_path and group_size is None else "{{item}}"
         self.slices = str(slices)
@@ -96,7 +96,7 @@ class Slices:
         self.output_artifact = list(output_artifact or [])
         self.sub_path = sub_path
         self.group_size = group_size
-        self.shuffle = shuffle
+        self.shuffle = bool(shuffle)
         self.random_seed = random_seed
         self.pool_size = pool_size
         self.pool_timeout = pool_timeout
@@ -163,6 +163,8 @@ class Slices:
             grouping += f", group_size={self.group_size}"
         if self.pool_size is not None:
             grouping += f", pool_size={self.pool_size}"
+        if self.shuffle:
+            grouping += f", shuffle=True, random_seed={self.random_seed}"
         return (
             f"Slices({self.slices!r}, input_parameter={self.input_parameter}, "
             f"input_artifact={self.input_artifact}, output_parameter={self.output_parameter}, "

@@ -4,8 +4,9 @@ The step calls, once, a wrapper Steps template named ``<template>-<step>``. Insi
 utility step ``<step>-init-artifact`` reads the catalog of each sliced input artifact and gives
 ``dflow_slices_path``, the JSON list ``[{"order": 0, "<artifact>": "<its path>"}, ...]``; then
 the step itself fans out over that list with its ``Slices`` (``{{item.order}}`` by default), so
-each item gets its entry, as with an explicit fan-out. Stacked outputs are saved under the same
-shared key as for a fanned-out step, and the wrapper gives the stacked output parameters.
+each item gets its entry, as with an explicit fan-out. Stacked outputs are saved under the key
+the user's step passes the wrapper (``dflow_stack_key``), and the wrapper gives the stacked
+output parameters.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..io import InputArtifact, InputParameter, Inputs, OutputParameter, Outputs
 from ..op_template import PythonScriptOPTemplate
 from ..step import Step
 from ..steps import Steps
+from .template import STACK_PARAMETER, stack_arguments
 
 if TYPE_CHECKING:
     from .template import PythonOPTemplate
@@ -92,7 +94,11 @@ def sub_path_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: 
             value_from_parameter="{{steps.%s.outputs.parameters.%s}}" % (step.name, key),
             type=list,
         )
-    wrapper = Steps(name=name, inputs=Inputs(parameters=params, artifacts=arts), outputs=outputs)
+    if slices.output_artifact:
+        params[STACK_PARAMETER] = InputParameter()
+    wrapper = _SubPathSteps(
+        name=name, inputs=Inputs(parameters=params, artifacts=arts), outputs=outputs
+    )
     wrapper.add(
         Step(
             init_name,
@@ -100,16 +106,23 @@ def sub_path_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: 
             artifacts={k: "{{inputs.artifacts.%s}}" % k for k in keys if k in arts},
         )
     )
-    wrapper.add(
-        Step(
-            step.name,
-            template,
-            parameters={k: "{{inputs.parameters.%s}}" % k for k in params},
-            artifacts={k: "{{inputs.artifacts.%s}}" % k for k in arts},
-            with_param="{{steps.%s.outputs.parameters.%s}}" % (init_name, SLICES_PATH_PARAMETER),
-            slices=slices,
-            continue_on_failed=step.continue_on_failed,
-            key=step.key,
-        )
+    items = Step(
+        step.name,
+        template,
+        parameters={k: "{{inputs.parameters.%s}}" % k for k in params if k != STACK_PARAMETER},
+        artifacts={k: "{{inputs.artifacts.%s}}" % k for k in arts},
+        with_param="{{steps.%s.outputs.parameters.%s}}" % (init_name, SLICES_PATH_PARAMETER),
+        slices=slices,
+        continue_on_failed=step.continue_on_failed,
+        key=step.key,
     )
+    items.passes_stack = True  # type: ignore[attr-defined]  # the key given to the wrapper
+    wrapper.add(items)
     return wrapper
+
+
+class _SubPathSteps(Steps):
+    """The wrapper a sub-path-sliced step runs; the step passes it where its items stack."""
+
+    def step_arguments(self, step: Any) -> Dict[str, str]:
+        return stack_arguments(self, step)

@@ -38,6 +38,7 @@ __all__ = [
     "upload_packages",
     "PACKAGES_ARTIFACT",
     "SLICE_PARAMETER",
+    "STACK_PARAMETER",
 ]
 
 ROOT = "/tmp/"
@@ -45,6 +46,7 @@ PACKAGES_ARTIFACT = "dflow_python_packages"
 SLICE_PARAMETER = "dflow_slice"
 SKIP_PARAMETER = "dflow_skip_slice_input"
 SKIP_ENV = "DFLOW_SKIP_SLICE_INPUT"
+STACK_PARAMETER = "dflow_stack_key"
 upload_packages: List[str] = []
 """Local paths of packages shipped into every Python OP built after they are added."""
 
@@ -262,6 +264,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             args.append(f"pool_size={grouped.pool_size!r}")
         if grouped.pool_timeout is not None:
             args.append(f"pool_timeout={grouped.pool_timeout!r}")
+        if grouped.shuffle:
+            args.append(f"shuffle=True, random_seed={grouped.random_seed!r}")
         # a pool forks workers: the OP must be importable or defined before this line
         lines.append(f"if __name__ == '__main__':\n    dflow_run_group({', '.join(args)})")
         return _around(self, "\n".join(lines) + "\n")
@@ -343,10 +347,7 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         variant.envs = dict(self.envs, DFLOW_SLICE="{{inputs.parameters.%s}}" % SLICE_PARAMETER)
         if SKIP_PARAMETER in variant.inputs.parameters:
             variant.envs[SKIP_ENV] = "{{inputs.parameters.%s}}" % SKIP_PARAMETER
-        for key in slices.output_artifact:
-            art = variant.outputs.artifacts[key]
-            art.archive = None
-            art.save = [S3Artifact(stack_key(self.name, step.name, key))]
+        stack_outputs(variant, slices.output_artifact)
         variant.script = variant.bootstrap(sliced=slices)
         return variant
 
@@ -371,10 +372,12 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         return variant
 
     def step_arguments(self, step: Any) -> Dict[str, str]:
-        """Extra parameters the step passes to this template (its slice index)."""
+        """Extra parameters the step passes to this template (its slice index, where it stacks)."""
+        args: Dict[str, str] = {}
         if SLICE_PARAMETER in self.inputs.parameters:
-            return {SLICE_PARAMETER: self.slices.slices if self.slices else "{{item}}"}
-        return {}
+            args[SLICE_PARAMETER] = self.slices.slices if self.slices else "{{item}}"
+        args.update(stack_arguments(self, step))
+        return args
 
     def success_tag_writer(self, path: str) -> PythonOPTemplate:
         """A copy whose runtime writes ``1`` to ``path`` once the OP succeeded."""
@@ -456,15 +459,50 @@ class _OutputArtifact(OutputArtifact):
             and self.name in slices.output_artifact
             and (owner.fans_out or slices.sub_path)
         ):
-            stacked = StackedArtifact(stack_key(template.name, owner.name, str(self.name)))
+            stacked = StackedArtifact(stack_key(owner.name, str(self.name)))
             stacked.step = owner.name
             return stacked
         return super().bound(scope, owner)
 
 
-def stack_key(template: str, step: str, key: str) -> str:
-    """The shared key prefix under which every item of a sliced step saves artifact ``key``."""
-    return f"{{{{workflow.name}}}}/dflow-stacked/{template}/{step}/{key}"
+def stack_prefix(step: str) -> str:
+    """Where one run of the sliced step ``step`` stacks its items' artifacts.
+
+    The key holds a digest of the name of the Steps/DAG node running the step (``node.name``,
+    evaluated where the step's arguments are), so every run of the step, e.g. each round of a
+    recursive Steps, stacks its own items only; the step and the steps reading the stack, all
+    in that node, get the same key.
+    """
+    return "{{workflow.name}}/dflow-stacked/{{=sprig.sha1sum(node.name)}}/" + step
+
+
+def stack_key(step: str, key: str) -> str:
+    """The key prefix under which every item of one run of ``step`` saves artifact ``key``."""
+    return f"{stack_prefix(step)}/{key}"
+
+
+def stack_outputs(template: Any, keys: List[str]) -> None:
+    """Save ``template``'s output artifacts ``keys`` unpacked under the key its step passes."""
+    if not keys:
+        return
+    template.inputs.parameters[STACK_PARAMETER] = InputParameter()
+    for key in keys:
+        art = template.outputs.artifacts[key]
+        art.archive = None
+        art.save = [S3Artifact("{{inputs.parameters.%s}}/%s" % (STACK_PARAMETER, key))]
+
+
+def stack_arguments(template: Any, step: Any) -> Dict[str, str]:
+    """The stack key a step passes to a template that stacks artifacts (none otherwise).
+
+    A step that runs inside a wrapper of the user's step (``passes_stack``) forwards the key the
+    wrapper was given, so that it is the one seen where the user's step is.
+    """
+    if STACK_PARAMETER not in template.inputs.parameters or STACK_PARAMETER in step.parameters:
+        return {}
+    if getattr(step, "passes_stack", False):
+        return {STACK_PARAMETER: "{{inputs.parameters.%s}}" % STACK_PARAMETER}
+    return {STACK_PARAMETER: stack_prefix(step.name)}
 
 
 def _inputs(op: str, sign: Any) -> tuple:

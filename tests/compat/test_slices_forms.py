@@ -75,8 +75,8 @@ def test_every_keyword_of_the_original(render) -> None:
                 with_param=argo_range(1)))  # fmt: skip
     sources = [t["script"]["source"] for t in render(wf)["spec"]["templates"] if "script" in t]
     assert any("pool_timeout=30" in source for source in sources)  # the group pod honours it
-    with pytest.raises(InvalidWorkflowError, match="shuffle=True is not supported"):
-        Slices(group_size=2, shuffle=True)
+    with pytest.raises(InvalidWorkflowError, match="random_seed must be an int"):
+        Slices(group_size=2, shuffle=True, random_seed="7")
     with pytest.raises(InvalidWorkflowError, match="pool_timeout must be positive"):
         Slices(pool_timeout=0)
 

@@ -20,22 +20,30 @@ SLICES = Slices(
 )
 
 
-def _sliced_template() -> PythonOPTemplate:
+def _sliced_step() -> Step:
     template = PythonOPTemplate(ops_sample.Square, slices=SLICES)
-    step = Step(
+    return Step(
         "sq",
         template,
         parameters={"x": [3, 4, 5], "tag": "t"},
         artifacts={"src": "srckey"},
         with_param=argo_range(3),
     )
-    return template.for_step(step)
+
+
+def _sliced_template() -> PythonOPTemplate:
+    step = _sliced_step()
+    return step.template.for_step(step)
 
 
 def test_each_item_gets_its_slice_and_the_artifacts_stack(tmp_path: Path) -> None:
     # GIVEN the sliced variant of a template and a list artifact of three source files
     variant = _sliced_template()
-    assert variant.step_arguments(None) == {"dflow_slice": "{{item}}"}
+    assert variant.step_arguments(_sliced_step()) == {
+        "dflow_slice": "{{item}}",
+        # where this run of the step stacks: a digest of the Steps/DAG node running it
+        "dflow_stack_key": "{{workflow.name}}/dflow-stacked/{{=sprig.sha1sum(node.name)}}/sq",
+    }
     stacked = tmp_path / "stacked"  # what the shared key prefix holds after every item saved
     for item in (2, 0, 1):  # items finish in any order
         root = tmp_path / f"item{item}"
@@ -95,18 +103,20 @@ def test_sliced_workflow_renders_valid(render) -> None:
     manifest = render(wf)
     templates = {t["name"]: t for t in manifest["spec"]["templates"]}
     steps = templates["sliced"]["steps"]
-    # THEN the step passes its slice, the variant reads it and saves under the shared prefix
+    # THEN the step passes its slice and its stack key, the variant saves under that key
     args = {p["name"]: p["value"] for p in steps[0][0]["arguments"]["parameters"]}
     assert args["dflow_slice"] == "{{item}}" and args["x"] == "[1, 2]"
+    key = "{{workflow.name}}/dflow-stacked/{{=sprig.sha1sum(node.name)}}/sq"
+    assert args["dflow_stack_key"] == key
     variant = templates[steps[0][0]["template"]]
     assert variant["name"] == "square-sq"
     env = {e["name"]: e["value"] for e in variant["script"]["env"]}
     assert env["DFLOW_SLICE"] == "{{inputs.parameters.dflow_slice}}"
     out = next(a for a in variant["outputs"]["artifacts"] if a["name"] == "out")
-    key = "{{workflow.name}}/dflow-stacked/square/sq/out"
-    assert out["archive"] == {"none": {}} and out["s3"] == {"key": key}
+    assert out["archive"] == {"none": {}}
+    assert out["s3"] == {"key": "{{inputs.parameters.dflow_stack_key}}/out"}
     assert "sliced=['x', 'src']" in variant["script"]["source"]
-    assert steps[1][0]["arguments"]["artifacts"] == [{"name": "outs", "s3": {"key": key}}]
+    assert steps[1][0]["arguments"]["artifacts"] == [{"name": "outs", "s3": {"key": key + "/out"}}]
 
 
 def test_slices_name_checks() -> None:

@@ -129,11 +129,15 @@ def test_grouped_step_renders_a_wrapper_over_group_starts(render) -> None:
     assert env["DFLOW_GROUP"] == "{{inputs.parameters.dflow_group}}"
     assert "group_size=2, pool_size=2" in group["script"]["source"]
     out = next(a for a in group["outputs"]["artifacts"] if a["name"] == "out")
-    key = "{{workflow.name}}/dflow-stacked/cube/cube/out"
-    assert out["archive"] == {"none": {}} and out["s3"] == {"key": key}
+    assert out["archive"] == {"none": {}}
+    assert out["s3"] == {"key": "{{inputs.parameters.dflow_stack_key}}/out"}
+    # AND the stack key is the one of the user's step, passed down through the wrapper
+    key = "{{workflow.name}}/dflow-stacked/{{=sprig.sha1sum(node.name)}}/cube"
+    assert {"name": "dflow_stack_key", "value": key} in outer["arguments"]["parameters"]
+    assert inner_args["dflow_stack_key"] == "{{inputs.parameters.dflow_stack_key}}"
     # AND the consumer reads the same references as without grouping
     total = templates["grouped"]["steps"][1][0]["arguments"]
-    assert {"name": "outs", "s3": {"key": key}} in total["artifacts"]
+    assert {"name": "outs", "s3": {"key": key + "/out"}} in total["artifacts"]
     assert {"name": "ys", "value": "{{steps.cube.outputs.parameters.y}}"} in total["parameters"]
 
 

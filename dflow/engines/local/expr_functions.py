@@ -26,7 +26,9 @@ class Function(NamedTuple):
 FUNCTIONS: Dict[str, Function] = {}
 
 # builtins whose second argument is a closure over ``#``
-PREDICATES = frozenset(["filter", "map", "all", "any", "none", "one", "count", "find", "findIndex"])
+PREDICATES = frozenset(
+    ["filter", "map", "all", "any", "none", "one", "count", "find", "findIndex", "sortBy"]
+)
 
 
 def _fn(name: str, min_args: int, max_args: Optional[int] = -1) -> Callable[[Any], Any]:
@@ -242,6 +244,19 @@ def _filter(values: Any, test: Callable[[Any], Any]) -> List[Any]:
 @_fn("map", 2)
 def _map(values: Any, transform: Callable[[Any], Any]) -> List[Any]:
     return [transform(v) for v in _need_list("map", values)]
+
+
+@_fn("sortBy", 2, 3)
+def _sort_by(values: Any, key: Callable[[Any], Any], order: Any = "asc") -> List[Any]:
+    """The array ordered by each element's key (stable), ``"asc"`` or ``"desc"``."""
+    items = _need_list("sortBy", values)
+    if order not in ("asc", "desc"):
+        raise ValueProblem(f"sortBy() order must be 'asc' or 'desc', got {describe(order)}")
+    keys = [key(v) for v in items]
+    if not (all(is_number(k) for k in keys) or all(isinstance(k, str) for k in keys)):
+        raise ValueProblem("sortBy() keys must be all numbers or all strings")
+    ranked = sorted(range(len(items)), key=keys.__getitem__, reverse=order == "desc")
+    return [items[i] for i in ranked]
 
 
 FUNCTIONS["all"] = Function("all", lambda v, t: all(_predicate("all", v, t)), 2, 2)

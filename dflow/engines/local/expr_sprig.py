@@ -1,4 +1,4 @@
-"""The ``sprig.*`` functions workflows call in expressions (loops, casts, small arithmetic).
+"""The ``sprig.*`` functions workflows call in expressions (loops, casts, arithmetic, digests).
 
 Sprig's casts are lenient as in Go (``sprig.int('x')`` is 0); the list builders check their
 arguments, since a wrong loop silently running zero times is worse than an error.
@@ -6,6 +6,7 @@ arguments, since a wrong loop silently running zero times is worse than an error
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, List, Optional
 
@@ -184,6 +185,12 @@ def _replace(old: Any, new: Any, s: Any) -> str:
     return _text("replace", s).replace(_text("replace", old), _text("replace", new))
 
 
+_register("sha1sum", 1, 1)(
+    lambda s: hashlib.sha1(_text("sha1sum", s).encode("utf-8")).hexdigest()  # noqa: S324
+)
+_register("sha256sum", 1, 1)(
+    lambda s: hashlib.sha256(_text("sha256sum", s).encode("utf-8")).hexdigest()
+)
 _register("contains", 2, 2)(lambda sub, s: _text("contains", sub) in _text("contains", s))
 _register("hasPrefix", 2, 2)(lambda p, s: _text("hasPrefix", s).startswith(_text("hasPrefix", p)))
 _register("hasSuffix", 2, 2)(lambda p, s: _text("hasSuffix", s).endswith(_text("hasSuffix", p)))

@@ -176,6 +176,7 @@ class Run:
         try:
             tmpl = self.template(template, who)
             scope, inputs = self._inputs(tmpl, params, arts, who)
+            scope["node.name"] = name  # as Argo gives every template (a pod's is its own)
         except (DflowError, ExpressionError) as exc:
             return self._error_node(name, display, template, boundary, parent, str(exc))
         if self.groups.cancelled.is_set():

@@ -2,12 +2,13 @@
 
 ``Slices(group_size=g)`` fans a step out over groups: each container gets the whole item list
 (``$DFLOW_ITEMS``, JSON) and the position of its group's first item (``$DFLOW_GROUP``), and runs
-the OP for ``items[start:start + g]`` in item order, each item in a directory of its own under the
-working directory. Every output parameter is written as the JSON list of the items' values (the
-wrapper around the fan-out concatenates the groups' lists); every output artifact holds each
-item's files under ``<item>/`` with one catalog per item, exactly as one-item containers lay them
-out. Outputs are written only when every item succeeded; otherwise the exit code is the first
-non-transient failure's (1 when all failures were transient).
+the OP for ``items[start:start + g]`` in item order, each item in a directory of its own under
+the working directory (``shuffle``: the groups are cut from a seeded shuffle of the positions).
+Every output parameter is written as the JSON list of the items' values (the wrapper around the
+fan-out concatenates the groups' lists); every output artifact holds each item's files under
+``<item>/`` with one catalog per item, exactly as one-item containers lay them out. Outputs are
+written only when every item succeeded; otherwise the exit code is the first non-transient
+failure's (1 when all failures were transient).
 """
 
 from __future__ import annotations
@@ -44,8 +45,16 @@ def run_group(
     pool_size: Optional[int] = None,
     state: Optional[str] = None,
     pool_timeout: Optional[float] = None,
+    shuffle: bool = False,
+    random_seed: int = 0,
 ) -> None:
-    """Run the OP for every item of this container's group, as the container's main program."""
+    """Run the OP for every item of this container's group, as the container's main program.
+
+    With ``shuffle`` the groups are cut from the item positions in the order Python's
+    ``random.shuffle`` gives them with ``random_seed``, as dflow 1.x groups them, and every
+    output parameter is written as ``[{"p": position, "v": "<value's JSON>"}, ...]`` so that the
+    wrapper can put the values back in item order.
+    """
     op_class = type(make_op(op, state))
     try:
         items = json.loads(os.environ[ITEMS_ENV])
@@ -55,7 +64,8 @@ def run_group(
     except (KeyError, ValueError) as e:
         print(f"dflow: OP {op_class.__name__}: no item group to run ({e})", file=sys.stderr)
         raise SystemExit(EXIT_FATAL) from None
-    mine = items[start : start + group_size]
+    positions = group_positions(len(items), start, group_size, shuffle, random_seed)
+    mine = [items[p] for p in positions]
     cwd = os.getcwd()
     staging = os.path.join(root, "outputs", f".group-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
@@ -79,10 +89,20 @@ def run_group(
                 file=sys.stderr,
             )
             raise SystemExit(hard[0] if hard else EXIT_TRANSIENT)
-        _write_group_outputs(op_class, root, staging, results)
+        _write_group_outputs(op_class, root, staging, results, positions if shuffle else None)
     finally:
         os.chdir(cwd)
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def group_positions(count: int, start: int, size: int, shuffle: bool, seed: int) -> List[int]:
+    """The positions of the items of the group starting at ``start`` (of ``count`` items)."""
+    order = list(range(count))
+    if shuffle:
+        import random
+
+        random.Random(seed).shuffle(order)  # the order random.seed(seed); random.shuffle gives
+    return order[start : start + size]
 
 
 def _run_all(
@@ -180,8 +200,15 @@ def _element(text: str) -> Any:
         return text
 
 
-def _write_group_outputs(op_class: Any, root: str, staging: str, results: List[_Result]) -> None:
-    """Merge the items' artifacts and write every parameter as the list of the items' values."""
+def _write_group_outputs(
+    op_class: Any,
+    root: str,
+    staging: str,
+    results: List[_Result],
+    positions: Optional[List[int]] = None,
+) -> None:
+    """Merge the items' artifacts and write every parameter as the list of the items' values
+    (with ``positions``: of ``{"p": position, "v": "<value's JSON>"}``)."""
     sign = op_class.get_output_sign()
     merged = os.path.join(staging, "merged")
     moves: List[Tuple[str, str]] = []
@@ -198,17 +225,23 @@ def _write_group_outputs(op_class: Any, root: str, staging: str, results: List[_
             if os.path.isdir(target):
                 moves.append((target, os.path.join(root, "outputs", "artifacts", key)))
             continue
-        values = [params.get(key) for _, params, _ in results]
+        values: List[Any] = [params.get(key) for _, params, _ in results]
         if all(key not in params for _, params, _ in results):
             continue
+        if positions is not None:
+            values = [{"p": p, "v": _compact(v)} for p, v in zip(positions, values)]
         path = os.path.join(merged, "parameters", key)
-        _write_file(path, json.dumps(values, separators=(",", ":")))
+        _write_file(path, _compact(values))
         moves.append((path, os.path.join(root, "outputs", "parameters", key)))
     for src, dst in moves:
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         if os.path.isdir(dst) and not os.path.islink(dst):
             shutil.rmtree(dst)
         os.replace(src, dst)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _link(src: str, dst: str) -> None:

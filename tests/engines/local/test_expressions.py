@@ -199,6 +199,9 @@ FUNCTIONS = [
     ("count([1, 2, 3], {# >= 2})", 2),
     ("find([1, 2, 3], {# > 1})", 2),
     ("findIndex([1, 2, 3], {# > 5})", -1),
+    ("sortBy([{p: 2, v: 'b'}, {p: 0, v: 'a'}], {#.p})", [{"p": 0, "v": "a"}, {"p": 2, "v": "b"}]),
+    ("sortBy(['b', 'c', 'a'], {#}, 'desc')", ["c", "b", "a"]),
+    ("sprig.sha1sum('abc')", "a9993e364706816aba3e25717850c26c9cd0d89d"),  # FIPS 180 vector
     ("sprig.fromJson('[1, {\"a\": null}]')", [1, {"a": None}]),
     ("sprig.toJson({a: [1]})", '{"a":[1]}'),
     ("sprig.untilStep(0, 6, 2)", [0, 2, 4]),
