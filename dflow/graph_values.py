@@ -11,7 +11,7 @@ import json
 import warnings
 from typing import Any, Dict, List, Optional
 
-from .errors import InvalidWorkflowError
+from .errors import DflowError, InvalidWorkflowError
 from .expressions import ArgoVar
 from .io import PVC, S3Artifact
 from .wire import type_label
@@ -119,11 +119,40 @@ def from_jsonable(value: Any) -> Any:
     if name in _PICKLED_AS:
         fields = {k: from_jsonable(v) for k, v in value.items() if not k.startswith("py/")}
         return _build(name, fields)
+    made = _constructed(path, value)
+    if made is not None:
+        return made
     import jsonpickle
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return jsonpickle.loads(json.dumps(value))
+
+
+def _constructed(path: str, value: Dict[str, Any]) -> Any:
+    """An object of an importable class made by its constructor, when nearly all the pickled
+    fields are its keywords (dflow 1.x keeps an executor's arguments under their own names);
+    else None, and jsonpickle restores the fields as they are."""
+    import inspect
+
+    from .discovery import import_func
+
+    try:
+        cls = import_func(path)
+        params = inspect.signature(cls).parameters if isinstance(cls, type) else {}
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return None
+    fields = {k: v for k, v in value.items() if not k.startswith("py/")}
+    given = {k: v for k, v in fields.items() if k in params and v is not None}
+    if not fields or 10 * len([k for k in fields if k in params]) < 9 * len(fields):
+        return None  # not (nearly) all keywords: an object's own state, restored as it is
+    # an executor's *_dict fields may be what it derived from the others: then without them
+    for keep in (given, {k: v for k, v in given.items() if not k.endswith("_dict")}):
+        try:
+            return cls(**{k: from_jsonable(v) for k, v in keep.items()})
+        except (TypeError, ValueError, DflowError):
+            continue
+    return None
 
 
 # -- OP signs ----------------------------------------------------------------------------------

@@ -241,3 +241,30 @@ def test_reference_graph_with_keys_sequences_and_stored_artifacts():
     assert template["inputs"]["parameters"][0]["description"] == '{"type": "int"}'
     assert manifest["spec"]["arguments"] == {"parameters": [{"name": "p", "value": "1"}]}
     assert manifest["metadata"]["labels"] == {"a": "b"}
+
+
+def test_reference_graph_with_an_executor_builds_ours_from_its_arguments():
+    # GIVEN the reference's graph (checked against 1.8.134) of a step run by
+    # DispatcherExecutor(host="1.2.3.4", queue_name="q", remote_root="/r", username="u"): the
+    # executor pickled with its arguments and the machine/resources/task dicts it derived
+    graph = json.loads(
+        (ROOT / "tests" / "data" / "graph_dispatcher_executor_1.8.134.json").read_text()
+    )
+    wf = Workflow.from_graph(graph)
+    # THEN ours is made by its constructor from those arguments, and renders the step with them
+    from dflow.plugins.dispatcher import DispatcherExecutor
+
+    executor = wf.entrypoint.steps[0][0].executor
+    assert isinstance(executor, DispatcherExecutor)
+    manifest = wf.to_dict()
+    validate_manifest(manifest)
+    spec = [
+        json.loads(e["value"])
+        for t in manifest["spec"]["templates"]
+        for e in t.get("script", {}).get("env", [])
+        if e["name"] == "DFLOW_DISPATCHER_SPEC"
+    ][0]
+    assert spec["machine"]["batch_type"] == "Slurm"
+    assert spec["machine"]["remote_profile"]["hostname"] == "1.2.3.4"
+    assert spec["machine"]["remote_profile"]["username"] == "u"
+    assert spec["machine"]["remote_root"] == "/r"
