@@ -82,11 +82,21 @@ class DAG(OPTemplate):
 
         return sliced_composite(self, step)  # type: ignore[no-any-return]
 
+    def stacked_output(self, step: Any, name: str) -> Any:
+        """For a fanned-out step slicing output artifact ``name``: the stack of its items."""
+        if step.slices is None:
+            return None
+        from .python.slice_management import stacked_output
+
+        return stacked_output(self, step, name)
+
     def step_arguments(self, step: Any) -> Dict[str, str]:
-        """The slice index a step with ``slices`` passes to its sliced copy."""
-        if step.slices is None or "dflow_slice" not in self.inputs.parameters:
+        """What a step with ``slices`` passes to its sliced copy (slice index, stack key)."""
+        if step.slices is None:
             return {}
-        return {"dflow_slice": step.slices.slices}
+        from .python.slice_management import composite_arguments
+
+        return composite_arguments(self, step)
 
     def __enter__(self) -> DAG:
         open_block(self)

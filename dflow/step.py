@@ -289,7 +289,13 @@ class Step:
     def outputs(self) -> Outputs:
         """The template's outputs as references to this step's values."""
         if self._outputs is None:
-            self._outputs = self.template.outputs.bound(f"{self.prefix}.{self.name}", self)
+            outputs = self.template.outputs.bound(f"{self.prefix}.{self.name}", self)
+            stacked: Any = getattr(self.template, "stacked_output", None)  # a sliced Steps/DAG's
+            for aname in list(outputs.artifacts) if stacked is not None else ():
+                stack = stacked(self, aname)
+                if stack is not None:
+                    dict.__setitem__(outputs.artifacts, aname, stack)
+            self._outputs = outputs
         return self._outputs
 
     @property

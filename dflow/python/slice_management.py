@@ -8,8 +8,10 @@ Slicing a Steps or DAG (``Step(template=steps, slices=Slices(...))`` with a fan-
 is a sliced input of the Steps passes ``dflow_slice_<layer+1>`` = the Steps' slice, and its
 template slices that input by it (``Slices("{{inputs.parameters.dflow_slice_<layer+1>}}")``),
 unless ``dflow_skip_slice_input`` is set. The Steps' inputs travel whole, each item takes its part
-inside the Python OPs. Inner templates are changed in place, as in the original; a step with
-``slices`` changes a copy of its Steps and of everything in it.
+inside the Python OPs. A sliced output artifact comes from a Python OP step inside, which saves
+it into one stack at the item's slice; the Steps' output, and the fanned-out step's, is the
+stack. Inner templates are changed in place, as in the original; a step with ``slices`` changes
+a copy of its Steps and of everything in it.
 """
 
 from __future__ import annotations
@@ -19,12 +21,20 @@ import re
 from typing import Any, Dict, List, Optional
 
 from ..errors import InvalidWorkflowError
-from ..io import InputParameter
+from ..io import InputParameter, S3Artifact
 from .slices import Slices
-from .template import SKIP_PARAMETER
+from .template import (
+    SKIP_PARAMETER,
+    STACK_PARAMETER,
+    StackedArtifact,
+    stack_arguments,
+    stack_key,
+)
 
 __all__ = [
     "SKIP_PARAMETER",
+    "stacked_output",
+    "composite_arguments",
     "add_slices_to_composite",
     "merge_slices",
     "own_slice_parameters",
@@ -118,11 +128,6 @@ def add_slices_to_composite(template: Any, slices: Slices, layer: int = 0) -> No
             f"{owner}: add_slices takes neither sub_path nor group_size on a Steps or DAG; "
             "give them to the Slices of its Python OP templates"
         )
-    if slices.output_artifact:
-        raise InvalidWorkflowError(
-            f"{owner}: add_slices with output_artifact is not supported on a Steps or DAG; "
-            "stack the artifacts with Slices on the fanned-out Python OP step"
-        )
     for field, kind in (("input_parameter", "parameters"), ("input_artifact", "artifacts")):
         for name in getattr(slices, field):
             if name not in getattr(template.inputs, kind):
@@ -132,6 +137,7 @@ def add_slices_to_composite(template: Any, slices: Slices, layer: int = 0) -> No
             raise InvalidWorkflowError(
                 f"{owner}: Slices.output_parameter names {name!r}, not its output"
             )
+    sources = {name: _stacking_step(template, name, owner) for name in slices.output_artifact}
     template.inputs.parameters[slice_parameter(layer)] = InputParameter(value="None")
     index = "{{inputs.parameters.%s}}" % slice_parameter(layer + 1)
     for step in _inner_steps(template):
@@ -147,6 +153,60 @@ def add_slices_to_composite(template: Any, slices: Slices, layer: int = 0) -> No
                 if value is sliced:
                     inner = Slices(index, input_artifact=[key], pool_size=slices.pool_size)
                     _slice_inner(template, step, inner, layer)
+    forward = "{{inputs.parameters.%s}}" % STACK_PARAMETER
+    for name, (step, key) in sources.items():
+        # the items save into the stack key the fanned-out step passes, forwarded inside
+        template.inputs.parameters[STACK_PARAMETER] = InputParameter()
+        target = step.template
+        inner_par = slice_parameter(layer + 1)
+        target.inputs.parameters[inner_par] = InputParameter()
+        target.inputs.parameters[STACK_PARAMETER] = InputParameter()
+        target.add_slices(Slices(index, output_artifact=[key]), layer=layer + 1)
+        step.set_parameters(
+            {
+                inner_par: "{{inputs.parameters.%s}}" % slice_parameter(layer),
+                STACK_PARAMETER: forward,
+            }
+        )
+        template.outputs.artifacts[name]._from = S3Artifact(f"{forward}/{key}")
+
+
+def _stacking_step(template: Any, name: str, owner: str) -> Any:
+    """The inner step (running a Python OP) and output whose items stack into output ``name``."""
+    art = template.outputs.artifacts.get(name)
+    if art is None:
+        raise InvalidWorkflowError(
+            f"{owner}: Slices.output_artifact names {name!r}, not its output"
+        )
+    source = getattr(art, "_from", None)
+    step = getattr(source, "_scope_object", None)
+    if step is None or not hasattr(getattr(step, "template", None), "op_class"):
+        raise InvalidWorkflowError(
+            f"{owner}: sliced output artifact {name!r} must come (_from) from a Python OP step "
+            "inside it"
+        )
+    return step, getattr(source, "name", name)
+
+
+def stacked_output(template: Any, step: Any, name: str) -> Any:
+    """What ``step.outputs.artifacts[name]`` is for a fanned-out ``step`` slicing output artifact
+    ``name`` of the Steps/DAG ``template``: the stack its items save into (None otherwise)."""
+    slices = step.slices
+    if slices is None or name not in slices.output_artifact or not step.fans_out:
+        return None
+    _stacking_step(template, name, f"{type(template).__name__} {template.name!r}")
+    stacked = StackedArtifact(stack_key(step.name, name))
+    stacked.step = step.name
+    return stacked
+
+
+def composite_arguments(template: Any, step: Any) -> Dict[str, str]:
+    """What a step passes to a sliced Steps/DAG: its slice index and where its items stack."""
+    args: Dict[str, str] = {}
+    if step.slices is not None and "dflow_slice" in template.inputs.parameters:
+        args["dflow_slice"] = step.slices.slices
+    args.update(stack_arguments(template, step))
+    return args
 
 
 def sliced_composite(template: Any, step: Any) -> Any:

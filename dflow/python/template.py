@@ -363,11 +363,7 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         variant.envs = dict(self.envs, DFLOW_SLICE=slices.slices)
         if SKIP_PARAMETER in variant.inputs.parameters:
             variant.envs[SKIP_ENV] = "{{inputs.parameters.%s}}" % SKIP_PARAMETER
-        if slices.output_artifact:
-            raise InvalidWorkflowError(
-                f"{step.kind} {step.name!r}: Slices({slices.slices!r}) cannot stack output "
-                "artifacts without a fan-out of the step itself"
-            )
+        stack_outputs(variant, slices.output_artifact)  # under the key its Steps/DAG forwards
         variant.script = variant.bootstrap(sliced=slices)
         return variant
 

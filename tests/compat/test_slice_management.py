@@ -6,7 +6,8 @@ Checked against 1.8.134 (debug mode, the OP module on ``PYTHONPATH``): a fanned-
 Steps sliced on an input parameter ``xs`` = [1, 2, 3] and an input artifact ``fs`` (three files)
 runs its inner steps once per item, each with its part: ``dbl`` gave 2, 4, 6 and ``read`` gave
 file0, file1, file2 (the original wraps each as ``[{"dflow_list_item": v, "order": i}]``); a Steps
-around a DAG around the OP (slices at layer 1) gave 20, 40 for [10, 20].
+around a DAG around the OP (slices at layer 1) gave 20, 40 for [10, 20]; a Steps output artifact
+sliced over three items, read by a later step as a list, gave ['10', '20', '30'].
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dflow import (
     DAG,
     InputArtifact,
     InputParameter,
+    OutputArtifact,
     OutputParameter,
     Step,
     Steps,
@@ -58,6 +60,36 @@ class Show(OP):
     @OP.exec_sign_check
     def execute(self, op_in):
         return OPIO({"s": repr(op_in["x"])})
+
+
+class Write(OP):
+    @classmethod
+    def get_input_sign(cls):
+        return OPIOSign({"x": int})
+
+    @classmethod
+    def get_output_sign(cls):
+        return OPIOSign({"f": Artifact(Path)})
+
+    @OP.exec_sign_check
+    def execute(self, op_in):
+        path = Path(f"out{op_in['x']}.txt")
+        path.write_text(str(op_in["x"] * 10))
+        return OPIO({"f": path})
+
+
+class Collect(OP):
+    @classmethod
+    def get_input_sign(cls):
+        return OPIOSign({"fs": Artifact(List[Path])})
+
+    @classmethod
+    def get_output_sign(cls):
+        return OPIOSign({"texts": List[str]})
+
+    @OP.exec_sign_check
+    def execute(self, op_in):
+        return OPIO({"texts": [Path(p).read_text() for p in op_in["fs"]]})
 
 
 class ReadF(OP):
@@ -287,3 +319,43 @@ def test_skip_slice_input_hands_the_input_whole():
     assert wf.query_status() == "Succeeded"
     # THEN skipping gives the list, the default its part, "None" the whole list
     assert _values(wf, "show", "s") == ["6", "[5, 6]", "[5, 6]"]
+
+
+@pytest.mark.parametrize("kind", [Steps, DAG])
+@pytest.mark.usefixtures("debug")
+def test_a_sliced_output_artifact_stacks_the_items(kind, render):
+    # GIVEN a Steps (or DAG) whose output artifact comes from a Python OP step inside it
+    inner = kind("inner")
+    inner.inputs.parameters["xs"] = InputParameter()
+    node = Step if kind is Steps else Task
+    write = node(
+        "write",
+        PythonOPTemplate(Write, image="python:3.11"),
+        parameters={"x": inner.inputs.parameters["xs"]},
+    )
+    inner.add(write)
+    inner.outputs.artifacts["f"] = OutputArtifact(_from=write.outputs.artifacts["f"])
+    # WHEN a fanned-out step slices it and a later step (a task of a DAG) reads it as a list
+    outer_dag = DAG("main")
+    outer = Task(
+        "outer",
+        inner,
+        parameters={"xs": [1, 2, 3]},
+        slices=Slices(input_parameter=["xs"], output_artifact=["f"]),
+        with_param=argo_range(3),
+    )
+    collect = Task(
+        "collect",
+        PythonOPTemplate(Collect, image="python:3.11"),
+        artifacts={"fs": outer.outputs.artifacts["f"]},
+    )
+    outer_dag.add([outer, collect])
+    wf = Workflow(name="stacked", dag=outer_dag)
+    manifest = render(wf)
+    (main,) = [t for t in manifest["spec"]["templates"] if t["name"] == "main"]
+    assert main["dag"]["tasks"][1]["depends"] == "(outer.Succeeded)"
+    wf.submit()
+    # THEN it gets every item's file, in item order
+    assert wf.query_status() == "Succeeded"
+    texts = wf.query_step(name="collect")[0].outputs.parameters["texts"].value
+    assert texts == ["10", "20", "30"]
