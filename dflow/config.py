@@ -76,7 +76,8 @@ _S3_DEFAULTS: dict[str, Any] = {
     "bucket_name": "my-bucket",
     "prefix": "",
     "storage_client": None,
-    # the original's settings of its artifact repository, kept for code that reads them
+    # the cluster's artifact repository (``artifact-repositories`` ConfigMap key), read into
+    # repo / repo_type / repo_prefix by ``dflow.artifact_repo.parse_repo``
     "repo_key": None,
     "repo": None,
     "repo_type": "s3",
@@ -88,11 +89,6 @@ _S3_DEFAULTS: dict[str, Any] = {
     "connect_timeout": 10.0,
     "read_timeout": 30.0,
     "max_attempts": 4,
-    # the cluster's artifact repository (``artifact-repositories`` ConfigMap key), read into
-    # repo / repo_type / repo_prefix by ``dflow.artifact_repo.parse_repo``
-    "repo_key": None,
-    "repo": None,
-    "repo_type": "s3",
 }
 
 
