@@ -291,7 +291,18 @@ class Workflow:
             raise
         self.id = created["metadata"]["name"]
         self.uid = created["metadata"].get("uid")
+        self._announce()
         return ArgoWorkflow(created)
+
+    def _announce(self) -> None:
+        """The lines dflow 1.x prints once a workflow is submitted (scripts may read its ID)."""
+        if config["mode"] == "default":
+            print(f"Workflow has been submitted (ID: {self.id}, UID: {self.uid})")
+            host = self.host or config["host"]
+            namespace = self.namespace or config["namespace"]
+            print(f"Workflow link: {host}/workflows/{namespace}/{self.id}")
+        else:
+            print(f"Workflow is running locally (ID: {self.id})")
 
     def _require_id(self) -> str:
         if not self.id:

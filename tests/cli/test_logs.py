@@ -58,6 +58,7 @@ def test_local_logs_of_steps_attempts_tail_and_grep(debug_mode, capsys):
     step = wf.query_step(name="talk")[0]
     assert list(step.logs(tail=1)) == ["talk: oops"]
     # the command line
+    capsys.readouterr()  # what submit printed
     assert main(["--mode", "debug", "logs", wf.id, "flaky", "--grep", "try 1"]) == 0
     assert capsys.readouterr().out == "flaky (attempt 2/2): try 1\n"
     assert main(["--mode", "debug", "logs", wf.id, "no-such-step"]) == 1
