@@ -55,7 +55,7 @@ def _shipped(op_class: type) -> str:
     if given:  # defined from a workflow's graph by running this source
         return _without_future(str(given)).rstrip()
     target = getattr(op_class, "_dflow_function", op_class)
-    if "." not in target.__qualname__:
+    if "." not in target.__qualname__ and _at_top_level(target):
         try:
             return _without_future(get_source_code(target)).rstrip()
         except (OSError, TypeError):
@@ -73,6 +73,18 @@ def _shipped(op_class: type) -> str:
     if target is not op_class and "from dflow.python import OP" not in imports:
         imports.append("from dflow.python import OP")
     return "\n".join(imports + ["", body.rstrip()])
+
+
+def _at_top_level(target: Any) -> bool:
+    """Whether ``target`` is defined at the top level of its file (not indented, e.g. under an
+    ``if __name__ == "__main__":``), where the file above it can run before it."""
+    import inspect
+
+    try:
+        first = inspect.getsourcelines(target)[0][0]
+    except (OSError, TypeError, IndexError):
+        return False
+    return not first[:1].isspace()
 
 
 def _module_imports(op_class: type) -> list:

@@ -76,17 +76,62 @@ def test_future_import_above_the_op_does_not_break_its_script(tmp_path: Path) ->
     assert proc.stdout.splitlines()[-1] == "Succeeded HI ANN!"
 
 
-def _run(script: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+def _run(script: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(
         os.environ,
         PYTHONPATH=str(Path(__file__).resolve().parents[2]),
         DFLOW_DEBUG_WORKDIR=str(tmp_path / "engine"),
     )
     return subprocess.run(
-        [sys.executable, str(script)],
+        [sys.executable, str(script), *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
         text=True,
         timeout=240,
     )
+
+
+INDENTED = """\
+import sys
+
+from dflow import Step, Workflow, config
+from dflow.python import OP, OPIO, OPIOSign, PythonOPTemplate
+
+config["mode"] = "debug"
+
+if __name__ == "__main__":
+    x = int(sys.argv[1])
+
+    class Twice(OP):
+        @classmethod
+        def get_input_sign(cls):
+            return OPIOSign({"x": int})
+
+        @classmethod
+        def get_output_sign(cls):
+            return OPIOSign({"y": int})
+
+        @OP.exec_sign_check
+        def execute(self, op_in: OPIO) -> OPIO:
+            return OPIO({"y": 2 * op_in["x"]})
+
+    wf = Workflow("indented")
+    wf.add(Step("twice", PythonOPTemplate(Twice), parameters={"x": x}))
+    wf.submit()
+    print(wf.query_status(), wf.query_step(name="twice")[0].outputs.parameters["y"].value)
+"""
+
+
+def test_op_defined_under_the_main_guard_ships_without_the_code_above_it(tmp_path: Path) -> None:
+    # GIVEN an OP defined inside ``if __name__ == "__main__":``, after a line reading sys.argv
+    # (the original ships that line too, and its step fails where the argument is missing)
+    script = tmp_path / "user_script.py"
+    script.write_text(INDENTED)
+
+    # WHEN the script runs with its argument
+    proc = _run(script, tmp_path, "21")
+
+    # THEN the step ran the OP alone, with the imports of its file
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "Succeeded 42"
