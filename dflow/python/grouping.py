@@ -27,6 +27,7 @@ from ..io import (
 )
 from ..step import Step
 from ..steps import Steps
+from ..success_tag import SUCCESS_TAG, SUCCESS_TAG_PATH
 from .signs import BigParameter, as_sign
 from .template import STACK_PARAMETER, stack_arguments, stack_outputs
 
@@ -52,6 +53,10 @@ class GroupedSteps(Steps):
 
     runs_fan_out = True
     """The renderer leaves the step's own loop out: the wrapper's inner step loops over groups."""
+
+    checks_success = False
+    """Whether the wrapper itself fails unless enough items succeeded (``continue_on_num_success``
+    / ``continue_on_success_ratio`` of the step), so the renderer adds no check of its own."""
 
     def __init__(self, items: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -101,6 +106,7 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
             arguments[forwarded] = "{{inputs.parameters.%s}}" % forwarded
     arguments[GROUP_PARAMETER] = "{{item}}"
     size = slices.group_size
+    counted = _counted(step)
     wrapper.add(
         Step(
             step.name,
@@ -108,10 +114,37 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
             parameters=arguments,
             artifacts={k: "{{inputs.artifacts.%s}}" % k for k in arts},
             with_param=GROUP_STARTS % (ITEMS_PARAMETER, size),
-            continue_on_failed=step.continue_on_failed,
+            continue_on_failed=step.continue_on_failed or counted,
         )
     )
+    if counted:
+        wrapper.checks_success = True
+        wrapper.add(_check_step(step))
     return wrapper
+
+
+def _counted(step: Any) -> bool:
+    return step.continue_on_num_success is not None or step.continue_on_success_ratio is not None
+
+
+def _check_step(step: Any) -> Step:
+    """The step failing the wrapper unless enough items succeeded, counted over the groups'
+    success tags (each the number of its items that succeeded) against the item count."""
+    from ..config import config
+    from ..success_checks import CheckNumSuccess, CheckSuccessRatio
+
+    image = step.util_image or config["util_image"]
+    pull = step.util_image_pull_policy
+    tags = "{{steps.%s.outputs.parameters.%s}}" % (step.name, SUCCESS_TAG)
+    name = f"{step.name}-check-success"
+    if step.continue_on_num_success is not None:
+        check: Any = CheckNumSuccess(image=image, image_pull_policy=pull)
+        threshold = step.continue_on_num_success
+        return Step(name, check, parameters={"success": tags, "threshold": threshold})
+    check = CheckSuccessRatio(image=image, image_pull_policy=pull)
+    total = "{{=len(sprig.fromJson(inputs.parameters.%s))}}" % ITEMS_PARAMETER
+    ratio = step.continue_on_success_ratio
+    return Step(name, check, parameters={"success": tags, "total": total, "threshold": ratio})
 
 
 def joined(step: str, key: str) -> str:
@@ -169,8 +202,6 @@ def items_text(step: Any, where: str) -> str:
 def _refuse(op: str, where: str, step: Any, template: PythonOPTemplate) -> None:
     """Combinations a grouped step cannot honour are errors naming the OP and the option."""
     unsupported = {
-        "continue_on_num_success": step.continue_on_num_success is not None,
-        "continue_on_success_ratio": step.continue_on_success_ratio is not None,
         "a step timeout": step.timeout is not None,
         "an executor": step.executor is not None,
         "use_resource": step.use_resource is not None,
@@ -214,5 +245,9 @@ def _group_template(
         p.type = list
         if p.default is not UNSET:
             p.default = UNSET
-    group.script = group.bootstrap(grouped=slices)
+    tag = None
+    if _counted(step):
+        tag = SUCCESS_TAG_PATH
+        group.outputs.parameters[SUCCESS_TAG] = OutputParameter(value_from_path=tag, default="0")
+    group.script = group.bootstrap(grouped=slices, success_tag=tag)
     return group

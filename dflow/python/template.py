@@ -226,7 +226,7 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         """The script: import (or define) the OP, then hand it to the runtime."""
         code, ref = locate(self.op_class)
         if grouped is not None:
-            return self._group_bootstrap(code, ref, grouped)
+            return self._group_bootstrap(code, ref, grouped, success_tag)
         lines = ["from dflow.python.runtime import run as dflow_run"]
         if PACKAGES_ARTIFACT in self.inputs.artifacts:
             packages = f"{ROOT}inputs/artifacts/{PACKAGES_ARTIFACT}"
@@ -248,7 +248,9 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         lines.append(f"dflow_run({', '.join(args)})")
         return _around(self, "\n".join(lines) + "\n")
 
-    def _group_bootstrap(self, code: str, ref: str, grouped: Slices) -> str:
+    def _group_bootstrap(
+        self, code: str, ref: str, grouped: Slices, success_tag: Optional[str] = None
+    ) -> str:
         """The script of a grouped fan-out's pod: the runtime runs each item of its group."""
         lines = []
         if PACKAGES_ARTIFACT in self.inputs.artifacts:
@@ -266,6 +268,9 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             args.append(f"pool_timeout={grouped.pool_timeout!r}")
         if grouped.shuffle:
             args.append(f"shuffle=True, random_seed={grouped.random_seed!r}")
+        if success_tag:
+            args.append(f"success_tag={success_tag!r}")
+            args.append(f"raise_for_group={bool(grouped.raise_for_group)!r}")
         # a pool forks workers: the OP must be importable or defined before this line
         lines.append(f"if __name__ == '__main__':\n    dflow_run_group({', '.join(args)})")
         return _around(self, "\n".join(lines) + "\n")

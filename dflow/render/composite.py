@@ -238,7 +238,7 @@ class Renderer:
             d["withSequence"] = encode_sequence(step.with_sequence)
         counted = (
             step.continue_on_num_success is not None or step.continue_on_success_ratio is not None
-        )
+        ) and not getattr(template, "checks_success", False)
         continue_on: Dict[str, bool] = {}
         if step.continue_on_failed or counted:
             continue_on["failed"] = True
@@ -339,7 +339,7 @@ class Renderer:
             template = template.replace(
                 name=suffixed_name(template.name, "t" + timeout.replace(".", "-")), timeout=timeout
             )
-        if counted:
+        if counted and not getattr(template, "checks_success", False):
             template = _with_success_tag(template, step, user)
         self._variants[cache_key] = template
         # keep the objects alive so that their ids stay unique while rendering

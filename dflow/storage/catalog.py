@@ -157,10 +157,10 @@ def merge(
 ) -> List[Optional[str]]:
     """One list of relative paths from several catalogs.
 
-    When every order is distinct, the entry of order ``i`` lands at index ``i`` and positions no
-    entry claims are None (a slice that produced nothing leaves a hole). When orders repeat, the
-    entries are sorted by order, ties kept in catalog order, with no holes. A list longer than
-    ``max_items`` (default ``MAX_ITEMS``) is refused.
+    The entries sorted by order, ties kept in catalog order. A slice that produced nothing (a
+    failed item of a fan-out that continued) leaves no hole, as in dflow 1.x: the list holds the
+    items that were stacked; an entry listed with no path is None in its place. A list longer
+    than ``max_items`` (default ``MAX_ITEMS``) is refused.
     """
     entries = [entry for catalog in catalogs for entry in catalog]
     if not entries:
@@ -174,11 +174,6 @@ def merge(
             f"a list artifact of {max(len(entries), max(orders) + 1)} positions is longer than "
             f"the {limit} allowed (config['catalog_max_items'])"
         )
-    if len(set(orders)) == len(orders) and min(orders) >= 0:
-        result: List[Optional[str]] = [None] * (max(orders) + 1)
-        for entry in entries:
-            result[entry["order"]] = entry["dflow_list_item"]
-        return result
     ranked = sorted(enumerate(entries), key=lambda pair: (pair[1]["order"], pair[0]))
     return [entry["dflow_list_item"] for _, entry in ranked]
 

@@ -77,7 +77,6 @@ def test_bad_sizes_and_combinations_are_clear_errors() -> None:
         PythonOPTemplate(ops_groups.Cube, slices=Slices("{{item.i}}", group_size=2))
     template = PythonOPTemplate(ops_groups.Cube)
     for kw, option in (
-        ({"continue_on_num_success": 2}, "continue_on_num_success"),
         ({"timeout": 10}, "a step timeout"),
         ({"key": "cube-{{item}}"}, "a key that uses"),
     ):

@@ -27,8 +27,12 @@ def test_write_then_read_keeps_order_and_missing(tmp_path):
     ]
 
 
-def test_merge_places_by_order_with_holes():
+def test_merge_sorts_by_order_and_leaves_no_holes():
+    # a slice that produced nothing (order 1) leaves no hole, as in dflow 1.x; a listed null path
+    # keeps its place
     slices = [[{"dflow_list_item": "s2", "order": 2}], [{"dflow_list_item": "s0", "order": 0}]]
+    assert merge(slices) == ["s0", "s2"]
+    slices.append([{"dflow_list_item": None, "order": 1}])
     assert merge(slices) == ["s0", None, "s2"]
 
 

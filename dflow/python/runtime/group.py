@@ -20,6 +20,7 @@ import sys
 import traceback
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from ...storage.catalog import write_catalog
 from ..errors import FatalError, SignError, TransientError, TypeCheckError
 from ..op import check_signed, with_defaults
 from ..signs import OPIO, Artifact, as_sign
@@ -47,6 +48,8 @@ def run_group(
     pool_timeout: Optional[float] = None,
     shuffle: bool = False,
     random_seed: int = 0,
+    success_tag: Optional[str] = None,
+    raise_for_group: bool = False,
 ) -> None:
     """Run the OP for every item of this container's group, as the container's main program.
 
@@ -54,6 +57,11 @@ def run_group(
     ``random.shuffle`` gives them with ``random_seed``, as dflow 1.x groups them, and every
     output parameter is written as ``[{"p": position, "v": "<value's JSON>"}, ...]`` so that the
     wrapper can put the values back in item order.
+
+    With ``success_tag`` (the step counts successes) and not ``raise_for_group``, a group with
+    failed items still succeeds, as in dflow 1.x: its outputs hold ``None`` for each failed item
+    (a null parameter value, a catalog entry with no path) and the tag file the number of items
+    that succeeded. Otherwise any failed item fails the pod, which writes no outputs.
     """
     op_class = type(make_op(op, state))
     try:
@@ -82,14 +90,25 @@ def run_group(
             )
             raise SystemExit(EXIT_OTHER) from None
         codes = [code for code, _, _ in results if code]
-        if codes:
+        if codes and (success_tag is None or raise_for_group):
             hard = [c for c in codes if c != EXIT_TRANSIENT]
             print(
                 f"dflow: OP {op_class.__name__}: {len(codes)} of {len(mine)} items failed",
                 file=sys.stderr,
             )
             raise SystemExit(hard[0] if hard else EXIT_TRANSIENT)
-        _write_group_outputs(op_class, root, staging, results, positions if shuffle else None)
+        if codes:
+            print(
+                f"dflow: OP {op_class.__name__}: {len(codes)} of {len(mine)} items failed; "
+                "their outputs are None (raise_for_group=False)",
+                file=sys.stderr,
+            )
+        failed = [_item(item) for item, (code, _, _) in zip(mine, results) if code]
+        _write_group_outputs(
+            op_class, root, staging, results, positions if shuffle else None, failed
+        )
+        if success_tag:
+            _write_file(success_tag, str(len(mine) - len(codes)))
     finally:
         os.chdir(cwd)
         shutil.rmtree(staging, ignore_errors=True)
@@ -206,9 +225,11 @@ def _write_group_outputs(
     staging: str,
     results: List[_Result],
     positions: Optional[List[int]] = None,
+    failed: Sequence[int] = (),
 ) -> None:
     """Merge the items' artifacts and write every parameter as the list of the items' values
-    (with ``positions``: of ``{"p": position, "v": "<value's JSON>"}``)."""
+    (with ``positions``: of ``{"p": position, "v": "<value's JSON>"}``); ``failed`` items have
+    ``None`` in both."""
     sign = op_class.get_output_sign()
     merged = os.path.join(staging, "merged")
     moves: List[Tuple[str, str]] = []
@@ -222,6 +243,8 @@ def _write_group_outputs(
                     shutil.copytree(
                         part, target, symlinks=True, copy_function=_link, dirs_exist_ok=True
                     )
+            for item in failed:  # listed without a path: the reader gets None in its place
+                write_catalog(target, [None], name=f"item-{item:06d}", item=item)
             if os.path.isdir(target):
                 moves.append((target, os.path.join(root, "outputs", "artifacts", key)))
             continue
