@@ -57,6 +57,8 @@ _CONFIG_DEFAULTS: dict[str, Any] = {
     "debug_isolation": "auto",
     "debug_zygote": True,
     "detach": False,
+    # a group pod fails when one of its items fails, whatever its Slices say (DFLOW_RAISE_FOR_GROUP)
+    "raise_for_group": False,
     "lineage": None,
     "argo_request_timeout": 60.0,
     "argo_configuration": None,

@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Union
 
+from ..config import config
 from ..errors import InvalidWorkflowError
 from ..io import (
     BIG_PREFIX,
@@ -270,7 +271,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             args.append(f"shuffle=True, random_seed={grouped.random_seed!r}")
         if success_tag:
             args.append(f"success_tag={success_tag!r}")
-            args.append(f"raise_for_group={bool(grouped.raise_for_group)!r}")
+            strict = grouped.raise_for_group or config["raise_for_group"]
+            args.append(f"raise_for_group={bool(strict)!r}")
         # a pool forks workers: the OP must be importable or defined before this line
         lines.append(f"if __name__ == '__main__':\n    dflow_run_group({', '.join(args)})")
         return _around(self, "\n".join(lines) + "\n")

@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 from local_mode import debug  # noqa: F401 - the fixture
 
-from dflow import Step, Steps, Workflow, argo_range
+from dflow import Step, Steps, Workflow, argo_range, config
 from dflow.python import OP, OPIO, Artifact, OPIOSign, PythonOPTemplate, Slices
 
 pytestmark = pytest.mark.usefixtures("debug")
@@ -172,3 +172,15 @@ def test_without_groups_a_failed_item_leaves_no_hole_in_the_stack():
     wf.submit()
     assert wf.query_status() == "Succeeded"
     assert _outputs(wf) == ([0, 10, 20, 30, 50, 60], ["0", "1", "2", "3", "5", "6"])
+
+
+def test_config_raise_for_group_makes_every_group_strict(render, monkeypatch):
+    # config["raise_for_group"] (DFLOW_RAISE_FOR_GROUP in the original) overrides a Slices that
+    # leaves it False, as in 1.8.134's rendering of the group script
+    monkeypatch.setitem(config, "raise_for_group", True)
+    wf = _workflow(raise_for_group=False, continue_on_num_success=2)
+    source = {t["name"]: t for t in render(wf)["spec"]["templates"]}["maybefail-sq-group"]
+    assert "raise_for_group=True" in source["script"]["source"]
+    wf.submit()
+    phases = sorted(s.phase for s in wf.query_step(name="sq") if s.type == "Pod")
+    assert phases == ["Failed", "Succeeded", "Succeeded"]
