@@ -225,9 +225,14 @@ class IfExpression(ArgoVar):
             cond = f"{_if.expr} == 'true'"  # a bare parameter means "is true", as in the original
         else:
             cond = _branch(_if)
-        super().__init__(f"({cond} ? {_branch(_then)} : {_branch(_else)})")
+        super().__init__(cond)
         self.then = _then
         self.otherwise = _else
+
+    @property
+    def expr(self) -> str:
+        # written when read: a branch turned big since reads its artifact
+        return f"({self._expr} ? {_branch(self.then)} : {_branch(self.otherwise)})"
 
 
 def if_expression(_if: Any, _then: Any, _else: Any) -> IfExpression:

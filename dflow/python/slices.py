@@ -51,8 +51,9 @@ class Slices:
             order. Without ``group_size`` it changes nothing.
         register_first_only: lineage registration of the first slice only; there is no lineage
             here, so it has nothing to change (as in the original without lineage).
-        create_dir: each item's output artifacts in a directory of their own; stacked artifacts
-            always keep each item's files under ``<item>/``, so both values give that layout.
+        create_dir: each item's output artifacts in a directory of their own (``<item>/``);
+            without it the items' files keep the paths the OP gave, as in the original (a pod
+            running a group of items always keeps them apart).
         raise_for_group: whether a group pod fails when any of its items fails. Here a group
             pod always fails then (its retry covers the group), whatever the value; the
             original with False (its default) passes the other items' outputs on.

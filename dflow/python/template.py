@@ -74,8 +74,9 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         tmp_root: where dflow keeps a step's inputs and outputs in the container (``/tmp``).
         pre_script / post_script: Python code run before / after the OP in the step's script.
         success_tag: the step reports ``dflow_success_tag`` ("1" once the OP succeeded).
-        create_slice_dir: sliced output artifacts keep each slice in its own directory; this is
-            always so here, so that slices never overwrite each other's files.
+        create_slice_dir: sliced output artifacts keep each slice in its own directory
+            (``<item>/``); without it (nor ``Slices(create_dir=True)``) the items' files keep
+            the paths the OP gave and merge into one tree, as in the original.
         skip_slice_input: with ``Slices``, each item is given its slice already (e.g.
             ``"{{item}}"``): the step's inputs are not sliced again, its outputs are stacked.
         requests / limits: container resources as Kubernetes dicts (``{"cpu": "2"}``).
@@ -210,6 +211,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             envs=envs,
             **options,
         )
+        # a name made from the OP may be changed to tell apart different templates of one OP
+        self.name_from_op = None if name else self.name
         if success_tag:
             self.outputs.parameters[SUCCESS_TAG] = OutputParameter(
                 value_from_path=SUCCESS_TAG_PATH, default="0"
@@ -243,6 +246,8 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             skip = self.skip_slice_input and SKIP_ENV not in self.envs  # else decided per step
             args.append(f"sliced={[] if skip else sliced.inputs!r}")
             args.append(f"stacked={sliced.output_artifact!r}")
+            if self.create_slice_dir or sliced.create_dir:
+                args.append("slice_dirs=True")
         success_tag = success_tag or (SUCCESS_TAG_PATH if self.success_tag else None)
         if success_tag:
             args.append(f"success_tag={success_tag!r}")

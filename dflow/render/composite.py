@@ -97,7 +97,9 @@ class Renderer:
             leaf = self.context.render(t) if self.context is not None else t
             for pvc in all_pvcs(leaf):
                 self.pvcs[pvc.name] = pvc
-            name = self.registry.add(render_leaf(leaf, self.memoize_configmap), user)
+            renamable = getattr(leaf, "name_from_op", None) == leaf.name
+            body = render_leaf(leaf, self.memoize_configmap)
+            name = self.registry.add(body, user, renamable=renamable)
         self.registry.cache[id(t)] = name
         return name
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, NoReturn
 
 from ..errors import InvalidWorkflowError
+from ..names import suffixed_name
 
 KEY_PARAMETER = "dflow_key"
 KEY_MEMO = "{{inputs.parameters.dflow_key}}"
@@ -26,6 +27,10 @@ def _without_key(body: Dict[str, Any]) -> Dict[str, Any]:
     return stripped
 
 
+def _same_but_key(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
+    return bool(a) and _without_key(a) == _without_key(b)
+
+
 class TemplateRegistry:
     """Collects rendered templates in first-use order and checks that names are unique."""
 
@@ -42,7 +47,22 @@ class TemplateRegistry:
         self.users[name] = user
         return True
 
-    def add(self, body: Dict[str, Any], user: str) -> str:
+    def add(self, body: Dict[str, Any], user: str, renamable: bool = False) -> str:
+        """Register ``body``; returns the name it goes by. A ``renamable`` template (its name was
+        made from its OP, not given) that differs from another of that name takes the next free
+        ``<name>-<n>`` instead of clashing (the original names such templates at random)."""
+        if not renamable:
+            return self._add(body, user)
+        name = body["name"]
+        for n in range(1, 1000):
+            candidate = name if n == 1 else suffixed_name(name, str(n))
+            existing = self.bodies.get(candidate)
+            renamed = body if candidate == name else dict(body, name=candidate)
+            if existing is None or existing == renamed or _same_but_key(existing, renamed):
+                return self._add(renamed, user)
+        return self._add(body, user)
+
+    def _add(self, body: Dict[str, Any], user: str) -> str:
         name = body["name"]
         existing = self.bodies.get(name)
         composite = "steps" in body or "dag" in body
@@ -55,7 +75,7 @@ class TemplateRegistry:
         if existing == body:
             return name
         # The same template used with and without a key: keep the keyed form.
-        if _without_key(existing) == _without_key(body):
+        if _same_but_key(existing, body):
             if len(str(body)) > len(str(existing)):
                 self.bodies[name] = body
             return name

@@ -105,3 +105,32 @@ def test_a_sliced_step_without_a_loop_fans_out_over_its_sliced_parameter(
 
 def test_the_repository_type_is_s3() -> None:
     assert s3_config["repo_type"] == "s3" and s3_config["extra_prefixes"] == []
+
+
+def test_two_different_templates_of_one_op_both_render(render) -> None:
+    # the original names an OP's templates at random, so two that differ never clash; ours take
+    # the OP's name, and the second one that differs goes by "<name>-2"
+    wf = Workflow("two-looks")
+    wf.add(Step("given", PythonOPTemplate(Look), artifacts={"f": None}))
+    wf.add(Step("plain", PythonOPTemplate(Look, image="python:3.12"), artifacts={"f": None}))
+    steps = render(wf)["spec"]["templates"][0]["steps"]
+    assert [g[0]["template"] for g in steps] == ["look", "look-2"]
+
+
+class Maybe(OP):
+    @classmethod
+    def get_input_sign(cls):
+        return OPIOSign({"n": int})
+
+    @classmethod
+    def get_output_sign(cls):
+        return OPIOSign({"n": int})
+
+    @OP.exec_sign_check
+    def execute(self, op_in: OPIO) -> OPIO:
+        return OPIO({"n": op_in["n"]})
+
+
+def test_none_passes_a_parameters_type_check() -> None:
+    # checked against 1.8.134: "skip type checking if the variable is None" (inputs and outputs)
+    assert Maybe().execute(OPIO({"n": None})) == {"n": None}

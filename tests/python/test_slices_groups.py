@@ -236,9 +236,10 @@ def test_a_pool_runs_the_items_of_a_group_at_once(
 
 
 def test_ungrouped_and_pool_only_give_the_same_outputs(local_root: Path) -> None:
-    # pool_size alone keeps one item per pod (as the original does): the pool has one item
-    plain = _workflow("plain", _slices())
-    pooled = _workflow("poolonly", _slices(pool_size=4))
+    # pool_size alone keeps one item per pod (as the original does): the pool has one item;
+    # every item writes out.txt, so create_dir keeps them apart (as a group's pod always does)
+    plain = _workflow("plain", _slices(create_dir=True))
+    pooled = _workflow("poolonly", _slices(pool_size=4, create_dir=True))
     for wf in (plain, pooled):
         wf.submit()
         assert wf.query_status() == "Succeeded"

@@ -56,6 +56,7 @@ def run(
     stacked: Iterable[str] = (),
     success_tag: Optional[str] = None,
     state: Optional[str] = None,
+    slice_dirs: bool = False,
 ) -> None:
     """Run the OP ``op`` (a class, an OP object or ``"module:Class"``) once, as its container's
     main program.
@@ -66,6 +67,8 @@ def run(
         stacked: output artifacts laid out per slice so the items' outputs merge into one.
         success_tag: a file to write ``1`` to after success.
         state: the attributes of the OP object to run (encoded), when it was given as one.
+        slice_dirs: stacked artifacts keep this run's files under ``<item>/`` (the original's
+            ``create_dir``); else they keep the paths the OP gave, as in the original.
     """
     op_obj = make_op(op, state)
     op_class = type(op_obj)
@@ -79,7 +82,7 @@ def run(
         op_out = with_defaults(op_class, op_obj.execute(OPIO(inputs)), "output")
         check_signed(op_class, op_out, "output")
         item = _item(slice_value) if stacked and slice_value is not None else None
-        write_outputs(op_class, op_out, root, set(stacked), item)
+        write_outputs(op_class, op_out, root, set(stacked), item, slice_dirs)
     except TransientError:
         traceback.print_exc()
         raise SystemExit(EXIT_TRANSIENT) from None
@@ -129,7 +132,12 @@ def read_inputs(op_class: Any, root: str, sliced: set, slice_value: Any = None) 
 
 
 def write_outputs(
-    op_class: Any, op_out: Any, root: str, stacked: set, item: Optional[int] = None
+    op_class: Any,
+    op_out: Any,
+    root: str,
+    stacked: set,
+    item: Optional[int] = None,
+    slice_dirs: bool = False,
 ) -> None:
     """Stage every output, then move each into place: nothing is left half-written."""
     op = op_class.__name__
@@ -150,6 +158,7 @@ def write_outputs(
                     s,
                     os.path.join(staging, "artifacts", key),
                     item if key in stacked else None,
+                    slice_dir=slice_dirs,
                 )
                 if staged is not None:
                     moves.append((staged, os.path.join(root, "outputs", "artifacts", key)))

@@ -92,9 +92,16 @@ def relative_location(path: str) -> str:
 
 
 def stage_output(
-    op: str, key: str, value: Any, sign: Artifact, staging: str, item: Optional[int] = None
+    op: str,
+    key: str,
+    value: Any,
+    sign: Artifact,
+    staging: str,
+    item: Optional[int] = None,
+    slice_dir: bool = True,
 ) -> Optional[str]:
-    """Lay out an output artifact under ``staging`` (a fresh directory); None when absent."""
+    """Lay out an output artifact under ``staging`` (a fresh directory); None when absent.
+    An ``item``'s files go under ``<item>/`` with ``slice_dir``, else at their own paths."""
     if value is None:
         return None
     os.makedirs(staging, exist_ok=True)
@@ -111,7 +118,7 @@ def stage_output(
         keys, paths = list(flat), list(flat.values())
     else:
         paths = [value] if sign.shape == "single" else list(value)
-    prefix = "" if item is None else f"{item}/"
+    prefix = "" if item is None or not slice_dir else f"{item}/"
     recorded: List[Optional[str]] = []
     for p in paths:
         if p is None:
