@@ -65,8 +65,9 @@ class Double(OP):
     @OP.exec_sign_check
     def execute(self, op_in):
         value = int(Path(op_in["f"]).read_text()) * 2
-        Path("g.txt").write_text(str(value))
-        return OPIO({"g": Path("g.txt"), "v": value})
+        # a name of its own: the items' stacked files keep their paths, as in the original
+        Path(f"g{value}.txt").write_text(str(value))
+        return OPIO({"g": Path(f"g{value}.txt"), "v": value})
 
 
 class Sum(OP):
