@@ -179,6 +179,11 @@ def render_arguments(step: Any) -> Dict[str, Any]:
     return out
 
 
+def _optional(step: Any, name: str) -> bool:
+    target = dict.get(step.template.inputs.artifacts, name)
+    return bool(getattr(target, "optional", False))
+
+
 def render_artifact_source(name: str, source: Any, step: Any) -> Any:
     if source is None:
         if not step.template.inputs.artifacts[name].optional:
@@ -192,6 +197,8 @@ def render_artifact_source(name: str, source: Any, step: Any) -> Any:
         item: Dict[str, Any] = {"name": name, "from": str(source)}
         if source._sub_path:
             item["subPath"] = source._sub_path
+        if _optional(step, name):
+            item["optional"] = True  # Argo passes over a reference that resolves to nothing
         return item
     if isinstance(source, S3Artifact):
         return {"name": name, "s3": {"key": source.key}}

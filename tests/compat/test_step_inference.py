@@ -134,3 +134,37 @@ class Maybe(OP):
 def test_none_passes_a_parameters_type_check() -> None:
     # checked against 1.8.134: "skip type checking if the variable is None" (inputs and outputs)
     assert Maybe().execute(OPIO({"n": None})) == {"n": None}
+
+
+class MaybeFile(OP):
+    @classmethod
+    def get_input_sign(cls):
+        return OPIOSign({"f": Artifact(Path, optional=True)})
+
+    @classmethod
+    def get_output_sign(cls):
+        return OPIOSign({"given": bool})
+
+    @OP.exec_sign_check
+    def execute(self, op_in: OPIO) -> OPIO:
+        return OPIO({"given": op_in["f"] is not None})
+
+
+def test_an_optional_artifact_passed_on_unset_is_skipped(tmp_path, monkeypatch, render) -> None:
+    # checked against 1.8.134: the argument is {'from': '{{inputs.artifacts.m}}', 'name': 'f',
+    # 'optional': True, ...}; the workflow Succeeded and the OP got None (given False)
+    from dflow import InputArtifact, Inputs, Steps
+
+    _debug(tmp_path, monkeypatch)
+    inner = Steps("inner", inputs=Inputs(artifacts={"m": InputArtifact(optional=True)}))
+    inner.add(
+        Step("look", PythonOPTemplate(MaybeFile), artifacts={"f": inner.inputs.artifacts["m"]})
+    )
+    wf = Workflow("unset-optional")
+    wf.add(Step("inner", inner))
+    tmpl = next(t for t in render(wf)["spec"]["templates"] if t["name"] == "inner")
+    args = tmpl["steps"][0][0]["arguments"]["artifacts"]
+    assert {"name": "f", "from": "{{inputs.artifacts.m}}", "optional": True} in args
+    wf.submit()
+    assert wf.query_status() == "Succeeded"
+    assert wf.query_step(name="look")[0].outputs.parameters["given"].value is False
