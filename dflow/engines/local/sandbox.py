@@ -6,11 +6,10 @@ paths dflow uses in the container (inputs, outputs, the script, a template's dec
 private to the step, while every host file, ``/tmp`` included, stays visible under its own name
 (an interpreter or virtual environment under ``/tmp``, a path given as a parameter, a module
 imported at run time). ``namespace`` also runs each step in a private mount namespace (mounts it
-makes stay its own) and a PID namespace with its own ``/proc``, so that every process it starts
-(``setsid`` or not) ends with it and ``ps`` sees the step's processes as in a pod; ``rewrite``
-runs it as a plain process group (a child that leaves the group can outlive the step); ``auto``
-picks ``namespace`` for root. Either way the step's first process is killed when the engine that
-started it dies (``setpriv --pdeathsig``, where available).
+makes stay its own) and a PID namespace, so that every process it starts (``setsid`` or not)
+ends with it; ``rewrite`` runs it as a plain process group (a child that leaves the group can
+outlive the step); ``auto`` picks ``namespace`` for root. Either way the step's first process is
+killed when the engine that started it dies (``setpriv --pdeathsig``, where available).
 """
 
 from __future__ import annotations
@@ -35,18 +34,7 @@ _FIRST = '"$@"; exit $?'
 
 
 def _unshare_argv() -> List[str]:
-    # --mount-proc: the step's /proc is its PID namespace's, as in a pod, so ps and /proc/<pid>
-    # name its own processes (the host's /proc answers its PIDs with unrelated processes)
-    return [
-        "unshare",
-        "--mount",
-        "--propagation",
-        "private",
-        "--pid",
-        "--fork",
-        "--kill-child",
-        "--mount-proc",
-    ]
+    return ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child"]
 
 
 @functools.cache

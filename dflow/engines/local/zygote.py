@@ -31,7 +31,6 @@ _PRELOAD = (
 )
 _CLONE_NEWNS, _CLONE_NEWPID = 0x00020000, 0x20000000
 _MS_REC, _MS_PRIVATE = 16384, 262144
-_MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 2, 4, 8
 _PR_SET_PDEATHSIG = 1
 _libc: Any = None
 
@@ -58,15 +57,6 @@ def _private_mounts() -> None:
         _fail("unshare(CLONE_NEWNS)")
     if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
         _fail("mount --make-rprivate /")
-
-
-def _own_proc() -> None:
-    """Mount the PID namespace's own ``/proc`` (in the private mount namespace), as a pod has:
-    ``ps`` and ``/proc/<pid>`` then name the step's processes, not host processes that happen
-    to have the same numbers."""
-    flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
-    if _load_libc().mount(b"proc", b"/proc", b"proc", flags, None) != 0:
-        _fail("mount -t proc proc /proc")
 
 
 def _die_with(parent: Optional[int]) -> None:
@@ -131,10 +121,8 @@ def _child(req: Dict[str, Any], base_path: List[str], zygote: int, pid1: bool) -
         err = os.open(req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(out, 1)
         os.dup2(err, 2)
-        if req.get("private_mounts") or pid1:
+        if req.get("private_mounts"):
             _private_mounts()
-        if pid1:
-            _own_proc()
         os.chdir(req["cwd"])
         os.environ.clear()
         os.environ.update(req["env"])

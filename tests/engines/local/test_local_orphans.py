@@ -11,7 +11,7 @@ import textwrap
 import time
 
 import pytest
-from helpers import out, python, shell
+from helpers import python, shell
 from test_local_dead_runner import kill_runner_at_once, no_runner_left, settle
 
 from dflow import Step, Workflow, config
@@ -148,45 +148,3 @@ def test_kill_9_of_a_submitting_process_ends_its_steps(local_root, tmp_path):
     from dflow.engines.local import LocalEngine
 
     assert LocalEngine().get(wid)["status"]["phase"] == "Error"
-
-
-def test_a_step_sees_its_own_processes_in_proc_and_ps(local_root):
-    # GIVEN a shell step and a Python step, each in its own PID namespace
-    sh = shell(
-        "sh-proc",
-        "mkdir -p /tmp/outputs\n"
-        "readlink /proc/self > /tmp/outputs/self\n"  # readlink's own PID, in the step's numbering
-        "ps -o pid= -p $$ | tr -d ' ' > /tmp/outputs/ps\n"
-        "echo $$ > /tmp/outputs/pid\n",
-        outputs=("self", "ps", "pid"),
-    )
-    py = python(
-        "py-proc",
-        textwrap.dedent(
-            """
-            import os, subprocess
-            os.makedirs("/tmp/outputs", exist_ok=True)
-            found = subprocess.run(["ps", "-o", "pid=", "-p", str(os.getpid())],
-                                   capture_output=True, text=True)
-            for name, value in (("self", os.readlink("/proc/self")), ("pid", os.getpid()),
-                                ("ps", found.stdout.strip() + found.stderr.strip())):
-                with open(f"/tmp/outputs/{name}", "w") as fh:
-                    fh.write(str(value))
-            """
-        ),
-        outputs=("self", "ps", "pid"),
-    )
-    wf = Workflow(name="own-proc")
-    wf.add([Step("sh", sh), Step("py", py)])
-    wf.submit()
-    assert wf.query_status() == "Succeeded"
-    # THEN /proc and ps answer with the step's own process numbers, as in a pod
-    # (the host's /proc would name other processes, or none: "fatal library error, lookup self")
-    for name in ("sh", "py"):
-        step = wf.query_step(name=name)[0]
-        pid = int(out(step, "pid"))
-        assert str(out(step, "ps")) == str(pid), name
-        if name == "py":
-            assert int(out(step, "self")) == pid
-        else:  # readlink is a child of the shell, numbered after it in the same namespace
-            assert pid < int(out(step, "self")) < 100
