@@ -12,7 +12,6 @@ import time
 from typing import Any, Dict, Iterable, Mapping, Optional
 
 from .argo_objects import ArgoStep, node_key
-from .errors import DflowError
 
 __all__ = ["CACHE_LABEL", "cache_entry", "cache_entries", "parse_cache_entry"]
 
@@ -47,19 +46,15 @@ def cache_entry(step: Mapping[str, Any], timestamp: Optional[str] = None) -> Dic
 def cache_entries(reuse_step: Iterable[Mapping[str, Any]]) -> Dict[str, str]:
     """Config-map data for ``reuse_step``: step key -> JSON cache entry (a later step wins).
 
-    Raises:
-        DflowError: a step has no key, so no step of the new workflow could match it.
+    A step without a key is passed over (no step of the new workflow could match it), as the
+    original does.
     """
     stamp = _now()
     data: Dict[str, str] = {}
     for step in reuse_step:
         key = node_key(step)
         if key is None:
-            name = step.get("displayName") or step.get("name") or step.get("id")
-            raise DflowError(
-                f"reused step {name!r} has no key: only steps built with Step(key=...) "
-                "can be reused"
-            )
+            continue
         data[key] = json.dumps(cache_entry(step, stamp))
     return data
 

@@ -136,9 +136,8 @@ def test_cache_entries_of_reused_steps(wf):
     assert CACHE_LABEL == {"workflows.argoproj.io/configmap-type": "Cache"}
 
 
-def test_cache_entries_refuse_a_step_without_key(wf):
-    with pytest.raises(DflowError, match="reused step 'wf' has no key"):
-        cache_entries(wf.get_step(id="wf"))
+def test_cache_entries_pass_over_a_step_without_key(wf):
+    assert cache_entries(wf.get_step(id="wf")) == {}
 
 
 def test_plain_dicts_from_any_engine_work_too():
