@@ -10,7 +10,11 @@ from dflow.python import OP, OPIO, Artifact, OPIOSign
 
 
 class Square(OP):
-    """One slice: squares ``x``, writes ``out.txt`` (the same name for every item) and its pid."""
+    """One slice: squares ``x``, writes ``out-<x>.txt`` and gives its pid.
+
+    Each item's file has a name of its own: a stacked artifact keeps the paths the OP gave (as in
+    dflow 1.x without ``create_dir``), so same-named files of different items would collide.
+    """
 
     @classmethod
     def get_input_sign(cls) -> OPIOSign:
@@ -24,8 +28,9 @@ class Square(OP):
         x = op_in["x"]
         if x < 0:
             raise ValueError(f"item {x} is negative")
-        Path("out.txt").write_text(f"{op_in['tag']}:{x * x}")
-        return OPIO({"y": x * x, "out": Path("out.txt"), "pid": os.getpid()})
+        out = Path(f"out-{x}.txt")
+        out.write_text(f"{op_in['tag']}:{x * x}")
+        return OPIO({"y": x * x, "out": out, "pid": os.getpid()})
 
 
 class Gather(OP):

@@ -95,6 +95,9 @@ def _ops_outside_tmp(remote_root: Path) -> str:
 
 
 def _local(remote_root: Path, **kw: Any) -> DispatcherExecutor:
+    # Shell jobs are watched with `ps -p <pid>`: a step in a PID namespace of its own numbers its
+    # processes apart from the host's /proc, so these steps run as plain process groups
+    config["debug_isolation"] = "rewrite"
     machine = {"batch_type": "Shell", "context_type": "LocalContext"}
     return DispatcherExecutor(machine_dict=machine, remote_root=str(remote_root), **QUICK, **kw)
 
