@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Union
 
+from .composite import CompositeTemplate
 from .context_syntax import claim, close_block, open_block
 from .errors import InvalidWorkflowError
 from .io import Inputs, Outputs
 from .names import generated_name
-from .op_template import OPTemplate
 from .step import Step
 
 __all__ = ["Steps"]
 
 
-class Steps(OPTemplate):
+class Steps(CompositeTemplate):
     """A template whose body is steps: outer list sequential, inner lists parallel.
 
     A ``Steps`` is a template itself: use it as the template of a ``Step`` in a higher Steps, or in
@@ -78,53 +78,6 @@ class Steps(OPTemplate):
         self._names.pop(step.name, None)
         self.steps = [[s for s in g if s is not step] for g in self.steps]
         self.steps = [g for g in self.steps if g]
-
-    def convert_to_graph(self) -> Tuple[Dict[str, Any], List[OPTemplate]]:  # type: ignore[override]
-        """This template's graph dict, and the templates its steps run."""
-        from .graph_format import template_graph
-
-        return template_graph(self)
-
-    @classmethod
-    def from_dict(cls, d: Dict[str, Any], templates: Optional[Dict[str, Any]] = None) -> Steps:
-        """The Steps of an Argo template dict; the templates its steps run are found in
-        ``templates`` by name (or in ``d`` itself, for a Steps that runs itself)."""
-        from .argo_dicts import composite_from_dict
-
-        return composite_from_dict(cls, d, templates or {})  # type: ignore[no-any-return]
-
-    # -- slices (dflow.python.slice_management) ----------------------------------------------------
-
-    def add_slices(self, slices: Any, layer: int = 0) -> None:
-        """Slice the inner steps that take a sliced input of this template, in place: the slice
-        index comes in as input ``dflow_slice`` (``dflow_slice_<layer>`` at a nesting ``layer``)."""
-        from .python.slice_management import add_slices_to_composite
-
-        add_slices_to_composite(self, slices, layer)
-
-    def for_step(self, step: Any) -> Steps:
-        """What a step runs: a sliced copy when the step has ``slices``, else this template."""
-        if step.slices is None:
-            return self
-        from .python.slice_management import sliced_composite
-
-        return sliced_composite(self, step)  # type: ignore[no-any-return]
-
-    def stacked_output(self, step: Any, name: str) -> Any:
-        """For a fanned-out step slicing output artifact ``name``: the stack of its items."""
-        if step.slices is None:
-            return None
-        from .python.slice_management import stacked_output
-
-        return stacked_output(self, step, name)
-
-    def step_arguments(self, step: Any) -> Dict[str, str]:
-        """What a step with ``slices`` passes to its sliced copy (slice index, stack key)."""
-        if step.slices is None:
-            return {}
-        from .python.slice_management import composite_arguments
-
-        return composite_arguments(self, step)
 
     def __enter__(self) -> Steps:
         open_block(self)
