@@ -97,6 +97,9 @@ def running_seaweedfs(
         weed_binary(), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         "-webdav=false", "-admin.ui=false", "-master.telemetry=false",
         "-s3.port.iceberg=0", "-s3.port.lance=0",
+        # each bucket with data takes a volume of its own, and the default cap (free disk over
+        # volume size: 58 here) runs out in a session of tests that each use a fresh bucket
+        "-volume.max=2000",
     ]  # fmt: skip
     for name, port in ports.items():
         flag = name if "." in name else f"{name}.port"
