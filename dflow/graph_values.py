@@ -29,31 +29,15 @@ _PICKLED_AS = {
     "Parameter": "dflow.python.opio.Parameter",
     "BigParameter": "dflow.python.opio.BigParameter",
 }
-_SLICES_FIELDS = (
-    "input_parameter",
-    "input_artifact",
-    "output_parameter",
-    "output_artifact",
-    "sub_path",
-    "slices",
-    "group_size",
-    "shuffle",
-    "random_seed",
-    "pool_size",
-    "pool_timeout",
-    "register_first_only",
-    "create_dir",
-    "raise_for_group",
-)
 
 
 def _fields_of(obj: Any) -> Optional[Dict[str, Any]]:
     """The pickled fields of a class dflow 1.x pickles by name, else None."""
     from .python.signs import Artifact, Parameter
-    from .python.slices import Slices
+    from .python.slices import FIELDS, Slices
 
     if isinstance(obj, Slices):
-        return {k: to_jsonable(getattr(obj, k)) for k in _SLICES_FIELDS}
+        return {k: to_jsonable(getattr(obj, k)) for k in FIELDS}
     if isinstance(obj, S3Artifact):
         return {"key": obj.key, "urn": obj.urn, "path_list": obj.path_list or []}
     if isinstance(obj, PVC):
@@ -94,10 +78,10 @@ def _class_key(value: Any) -> str:
 def _build(cls_name: str, fields: Dict[str, Any]) -> Any:
     """Our object for a ``py/object`` dict of a class dflow 1.x pickles by name."""
     from .python.signs import Artifact, BigParameter, Parameter
-    from .python.slices import Slices
+    from .python.slices import FIELDS, Slices
 
     if cls_name == "Slices":
-        return Slices(**{k: v for k, v in fields.items() if k in _SLICES_FIELDS})
+        return Slices(**{k: v for k, v in fields.items() if k in FIELDS})
     if cls_name == "S3Artifact":
         return S3Artifact(fields["key"], urn=fields.get("urn") or "")
     if cls_name == "PVC":

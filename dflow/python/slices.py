@@ -8,11 +8,11 @@ from ..errors import InvalidWorkflowError
 from .errors import SignError
 from .signs import Artifact, OPIOSign, as_sign
 
-__all__ = ["Slices"]
+__all__ = ["FIELDS", "Slices"]
 
 
 # the order dflow 1.x writes the fields of a Slices in
-_FIELD_ORDER = (
+FIELDS = (
     "input_parameter",
     "input_artifact",
     "output_parameter",
@@ -146,7 +146,7 @@ class Slices:
             "{{item.order}}" if self.sub_path and self.group_size is None else "{{item}}"
         )
         given = {}
-        for k in _FIELD_ORDER:
+        for k in FIELDS:
             v, default = getattr(self, k), params[k].default
             if v == default or (default is None and v in ([], {})):
                 continue
