@@ -13,7 +13,7 @@ saved under the key the step passes, as without grouping.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict
+from typing import TYPE_CHECKING, Any, Dict, Tuple
 
 from ..errors import InvalidWorkflowError
 from ..io import (
@@ -67,26 +67,32 @@ class GroupedSteps(Steps):
         return {ITEMS_PARAMETER: self.items, **stack_arguments(self, step)}
 
 
+def wrapper_inputs(
+    template: PythonOPTemplate, step: Any
+) -> Tuple[Dict[str, InputParameter], Dict[str, InputArtifact]]:
+    """The inputs of a wrapper Steps that runs ``template`` for ``step``: every parameter of the
+    template (with its default), and the artifacts the step gives or the template has a source
+    for."""
+    params = {key: InputParameter(value=p.value) for key, p in template.inputs.parameters.items()}
+    given = {k for k, v in step.artifacts.items() if v is not None}
+    arts = {}
+    for key, art in template.inputs.artifacts.items():
+        if key in given or art.source is not None:
+            arts[key] = InputArtifact(optional=art.optional)
+            arts[key].source = art.source
+    return params, arts
+
+
 def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: str) -> Steps:
     """The wrapper Steps (and inside it, the group template) a grouped step runs."""
     op = template.op_class.__name__
     where = f"{step.kind} {step.name!r}"
     _refuse(op, where, step, template)
     group = _group_template(template, step, slices, name)
-    params: Dict[str, InputParameter] = {
-        key: InputParameter(value=p.value) for key, p in template.inputs.parameters.items()
-    }
+    params, arts = wrapper_inputs(template, step)
     params[ITEMS_PARAMETER] = InputParameter()
     if STACK_PARAMETER in group.inputs.parameters:
         params[STACK_PARAMETER] = InputParameter()
-    given = {k: v for k, v in step.artifacts.items() if v is not None}
-    arts = {
-        key: InputArtifact(optional=a.optional)
-        for key, a in template.inputs.artifacts.items()
-        if key in given or a.source is not None
-    }
-    for key, art in arts.items():
-        art.source = template.inputs.artifacts[key].source
     outputs = Outputs()
     for key in template.outputs.parameters:
         # the stacked list of the items' values, read back as a list

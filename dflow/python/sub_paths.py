@@ -19,6 +19,7 @@ from ..io import InputArtifact, InputParameter, Inputs, OutputParameter, Outputs
 from ..op_template import PythonScriptOPTemplate
 from ..step import Step
 from ..steps import Steps
+from .grouping import wrapper_inputs
 from .template import STACK_PARAMETER, stack_arguments
 
 if TYPE_CHECKING:
@@ -77,17 +78,7 @@ def sub_path_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: 
         image_pull_policy=step.util_image_pull_policy,
         script=_LIST_SCRIPT % {"keys": keys, "root": _ROOT, "out": _OUT},
     )
-    params: Dict[str, InputParameter] = {
-        key: InputParameter(value=p.value) for key, p in template.inputs.parameters.items()
-    }
-    given = {k: v for k, v in step.artifacts.items() if v is not None}
-    arts = {
-        key: InputArtifact(optional=a.optional)
-        for key, a in template.inputs.artifacts.items()
-        if key in given or a.source is not None
-    }
-    for key, art in arts.items():
-        art.source = template.inputs.artifacts[key].source
+    params, arts = wrapper_inputs(template, step)
     outputs = Outputs()
     for key in template.outputs.parameters:
         outputs.parameters[key] = OutputParameter(
