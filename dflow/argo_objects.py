@@ -306,6 +306,10 @@ class ArgoStep(ArgoObjectDict):
                 f"an S3Artifact, got {type(s3).__name__}"
             )
         art = self._outputs_of("artifacts", name)[name]
+        if "modified" not in art:  # the key it had first, which a reusing workflow copies over
+            s3_old = art.get("s3")
+            old_key = s3_old.get("key") if isinstance(s3_old, dict) else None
+            art["modified"] = {"old_key": old_key}
         art.setdefault("s3", {})["key"] = s3.key
         for other in ("oss", "http", "artifactory", "hdfs", "raw", "gcs", "azure", "git"):
             art.pop(other, None)

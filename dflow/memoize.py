@@ -26,6 +26,8 @@ def _now() -> str:
 def _plain_outputs(outputs: Any) -> Dict[str, Any]:
     """Outputs as Argo's ``Outputs`` JSON: parameter values as strings, artifacts as they are."""
     plain = json.loads(json.dumps(outputs or {}))
+    for a in plain.get("artifacts") or ():
+        a.pop("modified", None)  # dflow's own note of a changed artifact, not Argo's field
     for p in plain.get("parameters") or ():
         if "value" in p and not isinstance(p["value"], str):
             p["value"] = json.dumps(p["value"])

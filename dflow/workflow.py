@@ -13,6 +13,7 @@ from .context_syntax import close_block, open_block
 from .dag import DAG
 from .engines import FINISHED_PHASES
 from .errors import DflowError, InvalidWorkflowError, WaitTimeoutError
+from .filesystem import randstr
 from .names import check_io_name, check_workflow_name
 from .op_template import OPTemplate
 from .render import render_workflow
@@ -271,6 +272,10 @@ class Workflow:
         from .submission import ship_packages, store_secrets, upload_local_artifacts
 
         memoize_configmap = f"dflow-memo-{uuid.uuid4().hex[:12]}" if reuse_step else None
+        if reuse_step and not self.id:
+            # named before it starts, as dflow 1.x does, so the reused items' stacks are
+            # copied to the keys it will read
+            self.id = f"{self.name}-{randstr()}"
         ship_dflow = config["mode"] == "default" and bool(config.get("ship_dflow"))
         upload_local_artifacts(self.entrypoint)
         context = ship_packages(self.entrypoint, self.context, ship_dflow=ship_dflow)
@@ -282,6 +287,10 @@ class Workflow:
             create_secrets(
                 self.pull_secrets_to_create, self.namespace or config["namespace"], config["mode"]
             )
+        if reuse_step:
+            from .reused_stacks import copy_reused_stacks
+
+            copy_reused_stacks(reuse_step, self._require_id())
         try:
             created = self._get_engine().submit(
                 manifest, reuse_step=reuse_step, memoize_configmap=memoize_configmap
