@@ -141,7 +141,7 @@ def upload_artifact(
         archive = config.get("archive_mode", "tar")
     items = [path] if isinstance(path, (str, os.PathLike)) else list(path)
     cwd = os.getcwd()
-    missing = [str(p) for p in items if p is not None and not os.path.lexists(p)]
+    missing = [str(p) for p in items if p is not None and not os.path.exists(p)]
     if missing:
         raise StorageError(f"cannot upload artifact: no such file or directory {missing[0]!r}")
     rels = [None if p is None else _relative(os.fspath(p), cwd) for p in items]

@@ -15,6 +15,7 @@ from typing import BinaryIO, Iterable, Tuple
 
 from ..errors import StorageError
 from .gzipstream import GzipStreamWriter
+from .resolved import resolved_tree
 
 __all__ = ["write_tar_gz", "sniff", "Peekable", "TARBALL", "GZIP", "PLAIN"]
 
@@ -27,7 +28,8 @@ def write_tar_gz(
 ) -> None:
     """Write a tar.gz of ``(local_path, name_in_archive)`` entries to ``sink``.
 
-    Directories are added recursively, empty ones included; symlinks are kept as links.
+    Directories are added recursively, empty ones included; a symbolic link is stored as the
+    file or directory it names (``resolved``), so the archive holds no links.
     """
     gz = GzipStreamWriter(sink, level=compresslevel)
     # "w", not the stream mode "w|": that one re-cuts every write into 10 KiB records. Plain "w"
@@ -36,7 +38,9 @@ def write_tar_gz(
         for local_path, arcname in entries:
             if not os.path.lexists(local_path):
                 raise StorageError(f"cannot archive {local_path!r}: no such file or directory")
-            tar.add(local_path, arcname=arcname, recursive=True)
+            for entry in resolved_tree(local_path):
+                name = f"{arcname}/{entry.name}" if entry.name else arcname
+                tar.add(entry.real, arcname=name, recursive=False)
     gz.close()
 
 

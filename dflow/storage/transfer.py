@@ -17,6 +17,7 @@ from .archive import write_tar_gz
 from .base import StorageClient
 from .blockpipe import BlockPipe
 from .multipart import PART_SIZE
+from .resolved import resolved_tree
 
 __all__ = ["upload_tree", "download_tree", "upload_tar_gz", "place", "safe_relative"]
 
@@ -30,14 +31,17 @@ def safe_relative(rel: str, what: str) -> List[str]:
 
 
 def upload_tree(client: StorageClient, local_dir: str, key: str) -> None:
-    """Store a directory as one object per file under ``key/``; empty directories get markers."""
+    """Store a directory as one object per file under ``key/``; empty directories get markers.
+
+    Links are stored as what they name (``resolved``), as in a tar.gz artifact."""
     base = key.rstrip("/")
-    for dirpath, dirnames, filenames in os.walk(local_dir):
-        rel = os.path.relpath(dirpath, local_dir).replace(os.sep, "/")
-        head = base if rel == "." else f"{base}/{rel}"
-        for name in sorted(filenames):
-            client.upload(f"{head}/{name}", os.path.join(dirpath, name))
-        if not filenames and not dirnames:
+    entries = list(resolved_tree(local_dir))
+    parents = {e.name.rpartition("/")[0] for e in entries if e.name}
+    for entry in entries:
+        head = f"{base}/{entry.name}" if entry.name else base
+        if not entry.is_dir:
+            client.upload(head, entry.real)
+        elif entry.name not in parents:
             client.upload_stream(f"{head}/", _Empty())  # type: ignore[arg-type]
 
 

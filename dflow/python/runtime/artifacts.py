@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any, List, Optional
 
+from ...errors import StorageError
 from ...nested import expand
 from ...storage.catalog import (
     CATALOG_DIR,
@@ -21,6 +22,7 @@ from ...storage.catalog import (
     merge,
     write_catalog,
 )
+from ...storage.resolved import resolved_tree
 from ..artifact_types import flatten_paths
 from ..errors import FatalError
 from ..signs import Artifact
@@ -127,8 +129,11 @@ def stage_output(
             continue
         rel = prefix + relative_location(os.fspath(p))
         recorded.append(rel)
-        if os.path.lexists(p):
-            _place(os.fspath(p), os.path.join(staging, rel))
+        if os.path.exists(p):  # a link that names nothing is a missing path
+            try:
+                _place(os.fspath(p), os.path.join(staging, rel))
+            except StorageError as exc:
+                raise FatalError(f"OP {op}: output artifact {key!r}: {exc}") from None
         elif sign.shape == "single":
             raise FatalError(
                 f"OP {op}: output artifact {key!r}: path {os.fspath(p)!r} does not exist"
@@ -157,12 +162,16 @@ def _paths_shaped(value: Any, sign: Artifact) -> bool:
 
 
 def _place(src: str, dst: str) -> None:
-    """Hard-link (or copy, across file systems) ``src`` to ``dst``, keeping empty directories."""
-    os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
-    if os.path.isdir(src) and not os.path.islink(src):
-        shutil.copytree(src, dst, copy_function=_link_or_copy, symlinks=True, dirs_exist_ok=True)
-    else:
-        _link_or_copy(src, dst)
+    """Hard-link (or copy, across file systems) ``src`` to ``dst``, keeping empty directories.
+
+    Links are followed (the output holds what they name), as the original lays outputs out."""
+    for entry in resolved_tree(src):
+        target = os.path.join(dst, *entry.name.split("/")) if entry.name else dst
+        if entry.is_dir:
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+            _link_or_copy(entry.real, target)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
