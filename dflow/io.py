@@ -402,9 +402,15 @@ class _NamedDict(dict):
         return self[key] if key in self else default
 
     def __deepcopy__(self, memo: Dict[int, Any]) -> _NamedDict:
-        return _NamedDict(
-            self._cls, self._what, {k: copy.deepcopy(v, memo) for k, v in self.items()}
-        )
+        copied = _NamedDict(self._cls, self._what)
+        memo[id(self)] = copied  # an entry's ``_home`` is then the copy
+        for key, value in self.items():
+            value = copy.deepcopy(value, memo)
+            if isinstance(value, self._cls):
+                copied[key] = value
+            else:  # a step's view of a big output parameter: its artifact's reference
+                dict.__setitem__(copied, key, value)
+        return copied
 
     def __reduce__(self) -> Any:
         return (_NamedDict, (self._cls, self._what, dict(self)))

@@ -220,9 +220,9 @@ class Step:
         self._inputs = None
 
     def _fan_out_of_slices(self) -> Any:
-        """A template sliced over input parameters, run by a step with no loop, fans out over
-        the first one's entries, as in the original."""
-        slices = getattr(self.template, "slices", None)
+        """A template (or a step's ``slices``) sliced over input parameters, run by a step with
+        no loop, fans out over the first one's entries, as in the original."""
+        slices = self.slices or getattr(self.template, "slices", None)
         names = getattr(slices, "input_parameter", None)
         if slices is None or not names or getattr(slices, "sub_path", False):
             return None
