@@ -9,6 +9,7 @@ touched.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple, cast
 
@@ -24,6 +25,7 @@ from ..success_tag import SUCCESS_TAG, SUCCESS_TAG_PATH
 from .io import render_arguments
 from .registry import KEY_MEMO, KEY_PARAMETER, TemplateRegistry
 from .templates import (
+    PVC_INPUTS_ANNOTATION,
     SCRIPT_EXIT,
     all_pvcs,
     is_python_script,
@@ -423,11 +425,15 @@ def _with_pvc_inputs(template: OPTemplate, pvcs: Dict[str, PVC], user: str) -> O
         )
     digest = hashlib.sha1(repr(sorted((k, p.name, p.subpath) for k, p in pvcs.items())).encode())
     mounted = template.replace(name=suffixed_name(template.name, "pvc-" + digest.hexdigest()[:8]))
+    paths: Dict[str, str] = {}
     for name, pvc in pvcs.items():
         artifact = mounted.inputs.artifacts.pop(name)
         if not artifact.path:
             raise InvalidWorkflowError(f"{user}: input artifact {name!r} has no path to mount at")
         mounted.pvcs = list(mounted.pvcs) + [pvc.mounted_at(artifact.path)]
+        paths[name] = artifact.path
+    # which mounts are input artifacts (Argo ignores it; the local engine names them in errors)
+    mounted.annotations = {**mounted.annotations, PVC_INPUTS_ANNOTATION: json.dumps(paths)}
     return mounted
 
 

@@ -12,6 +12,8 @@ from .io import render_inputs, render_outputs
 from .values import encode_duration
 
 PROGRESS_ANNOTATION = "workflows.argoproj.io/progress"
+#: on a template whose input artifacts are PVC mounts: JSON {artifact name: mount path}
+PVC_INPUTS_ANNOTATION = "dflow/pvc-inputs"
 
 
 def render_common(t: OPTemplate, memoize_configmap: str) -> Dict[str, Any]:

@@ -5,10 +5,15 @@ content copied back when the step ends (files the step deleted stay in the volum
 ``spec.volumeClaimTemplates`` lives as long as its workflow, under the workflow's directory; a
 ``persistentVolumeClaim`` names a claim kept under the engine root across workflows; ``emptyDir``
 is a fresh directory. Any other kind of volume is an error naming the template and the volume.
+
+Being copies, volumes cannot pass files between steps running at the same time: an input
+artifact given as a PVC (``step.outputs.artifacts[k].pvc()``) where nothing has been saved yet
+fails its step at once (the renderer marks such mounts), rather than leaving it waiting.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
@@ -19,6 +24,9 @@ if TYPE_CHECKING:
     from .scheduler import Run
 
 __all__ = ["mount_volumes", "unmount_volumes"]
+
+#: the templates' input artifacts given as PVCs, as the renderer marks them (``dflow.render``)
+PVC_INPUTS_ANNOTATION = "dflow/pvc-inputs"
 
 Mounted = List[Tuple[Path, Path]]  # (volume directory, its copy at the mount path)
 
@@ -57,6 +65,7 @@ def mount_volumes(run: Run, body: Dict[str, Any], step_dir: Path, who: str) -> M
     if not mounts:
         return []
     sources = _sources(run, body)
+    inputs = _pvc_inputs(body, who)
     mounted: Mounted = []
     for mount in mounts:
         name = mount["name"]
@@ -64,12 +73,33 @@ def mount_volumes(run: Run, body: Dict[str, Any], step_dir: Path, who: str) -> M
             raise DflowError(f"{who}: volume mount {name!r} names no volume of the workflow")
         directory = _directory(run, sources[name], name, step_dir, who)
         directory = directory / mount["subPath"] if mount.get("subPath") else directory
+        if mount["mountPath"] in inputs and not directory.exists():
+            raise DflowError(
+                f"{who}: input artifact {inputs[mount['mountPath']]!r} is PVC {name!r} "
+                f"sub-path {mount.get('subPath', '')!r}, where nothing has been saved: the "
+                "local engine copies a PVC into a step when the step starts, so a step cannot "
+                "wait there for what a step running at the same time saves"
+            )
         directory.mkdir(parents=True, exist_ok=True)
         target = run.sandbox.host_path(step_dir, mount["mountPath"], who)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(directory, target, symlinks=True, dirs_exist_ok=True)
         mounted.append((directory, target))
     return mounted
+
+
+def _pvc_inputs(body: Dict[str, Any], who: str) -> Dict[str, str]:
+    """The mount paths of the template's input artifacts given as PVCs, to their names."""
+    text = ((body.get("metadata") or {}).get("annotations") or {}).get(PVC_INPUTS_ANNOTATION)
+    if not text:
+        return {}
+    try:
+        paths = json.loads(text)
+        return {str(path): str(name) for name, path in paths.items()}
+    except (ValueError, AttributeError):
+        raise DflowError(
+            f"{who}: annotation {PVC_INPUTS_ANNOTATION!r} is not a JSON object"
+        ) from None
 
 
 def unmount_volumes(mounted: Mounted) -> None:
