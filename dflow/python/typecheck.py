@@ -74,12 +74,11 @@ def check_value(op: str, key: str, value: Any, expected: Any, what: str = "input
 
 
 def check_artifact(op: str, key: str, value: Any, sign: Artifact, what: str = "input") -> None:
-    """An artifact value: a path (str or Path), or a list/set of paths; None where allowed."""
+    """An artifact value: a path (str or Path), a list/set/dict of paths, or None (no artifact;
+    the next step gets None, as in the original)."""
     expected = type_name(sign.type)
     if value is None:
-        if sign.optional or what == "input":
-            return
-        raise TypeCheckError(f"OP {op}: {what} artifact {key!r} should be {expected}, got None")
+        return
     ok = _shaped(value, sign.shape) or (sign.may_be_hdf5 and isinstance(value, (dict, list)))
     if not ok:
         raise TypeCheckError(

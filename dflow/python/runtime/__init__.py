@@ -160,8 +160,7 @@ def write_outputs(
                     item if key in stacked else None,
                     slice_dir=slice_dirs,
                 )
-                if staged is not None:
-                    moves.append((staged, os.path.join(root, "outputs", "artifacts", key)))
+                moves.append((staged, os.path.join(root, "outputs", "artifacts", key)))
                 continue
             staged = os.path.join(staging, "parameters", key)
             text = encode(op_out[key])

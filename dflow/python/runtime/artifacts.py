@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -101,18 +102,20 @@ def stage_output(
     staging: str,
     item: Optional[int] = None,
     slice_dir: bool = True,
-) -> Optional[str]:
-    """Lay out an output artifact under ``staging`` (a fresh directory); None when absent.
-    An ``item``'s files go under ``<item>/`` with ``slice_dir``, else at their own paths."""
-    if value is None:
-        return None
+) -> str:
+    """Lay out an output artifact under ``staging`` (a fresh directory) and return it.
+    An ``item``'s files go under ``<item>/`` with ``slice_dir``, else at their own paths.
+    A None value, or a single path that does not exist, is an artifact the next step reads as
+    None (the step still succeeds, as in the original)."""
+    name = "catalog" if item is None else f"item-{item:06d}"
     os.makedirs(staging, exist_ok=True)
+    if value is None:
+        write_catalog(staging, [None] if sign.shape == "single" else [], name=name, item=item)
+        return staging
     if sign.may_be_hdf5 and (sign.shape == "hdf5" or not _paths_shaped(value, sign)):
         from .hdf5 import write_hdf5
 
-        name = write_hdf5(value, staging)
-        write_catalog(staging, [name], name="catalog" if item is None else f"item-{item:06d}",
-                      item=item)  # fmt: skip
+        write_catalog(staging, [write_hdf5(value, staging)], name=name, item=item)
         return staging
     keys: Optional[List[str]] = None
     if sign.shape in ("dict", "nested"):
@@ -124,21 +127,22 @@ def stage_output(
     recorded: List[Optional[str]] = []
     for p in paths:
         if p is None:
-            if keys is not None:
-                recorded.append(None)  # a key without a path keeps its place
+            recorded.append(None)  # a missing path keeps its place in a list or dict
+            continue
+        if not os.path.exists(p):  # a link that names nothing is a missing path too
+            print(
+                f"dflow: OP {op}: output artifact {key!r}: path {os.fspath(p)!r} does not "
+                "exist; the next step gets None in its place",
+                file=sys.stderr,
+            )
+            recorded.append(None)
             continue
         rel = prefix + relative_location(os.fspath(p))
         recorded.append(rel)
-        if os.path.exists(p):  # a link that names nothing is a missing path
-            try:
-                _place(os.fspath(p), os.path.join(staging, rel))
-            except StorageError as exc:
-                raise FatalError(f"OP {op}: output artifact {key!r}: {exc}") from None
-        elif sign.shape == "single":
-            raise FatalError(
-                f"OP {op}: output artifact {key!r}: path {os.fspath(p)!r} does not exist"
-            )
-    name = "catalog" if item is None else f"item-{item:06d}"
+        try:
+            _place(os.fspath(p), os.path.join(staging, rel))
+        except StorageError as exc:
+            raise FatalError(f"OP {op}: output artifact {key!r}: {exc}") from None
     if keys is not None:
         write_catalog(staging, recorded, name=name, keys=keys)
     else:
