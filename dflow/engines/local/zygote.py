@@ -9,6 +9,7 @@ Requests and answers are JSON lines on the zygote's stdin and stdout.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 __all__ = ["Zygote"]
 
@@ -122,6 +123,7 @@ def _child(req: Dict[str, Any], base_path: List[str], zygote: int, pid1: bool) -
         if pid1:  # the first process of a PID namespace ignores signals it has no handler for
             signal.signal(signal.SIGTERM, _exit_on_signal)
             signal.signal(signal.SIGHUP, _exit_on_signal)
+        os.close(_channel)
         fd = os.open(os.devnull, os.O_RDONLY)
         os.dup2(fd, 0)
         out = os.open(req["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -164,17 +166,41 @@ def _child(req: Dict[str, Any], base_path: List[str], zygote: int, pid1: bool) -
 
 
 PRELOAD_ENV = "DFLOW_ZYGOTE_PRELOAD"
+_channel = 1
+
+
+@contextlib.contextmanager
+def _silenced() -> Iterator[None]:
+    """Send what preloaded modules print to /dev/null; stdout stays there after (a module's
+    thread may print later), stderr comes back for the zygote's own errors."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_err = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved_err, 2)
+        os.close(saved_err)
 
 
 def serve() -> None:
     """The zygote's loop: fork on each request, report each child's pid and exit code."""
+    global _channel
+    _channel = os.dup(1)  # the answers' own descriptor: nothing a module prints can reach it
     statements = [f"import {name}" for name in _PRELOAD]
     statements += [s for s in os.environ.pop(PRELOAD_ENV, "").split("\n") if _IMPORT.match(s)]
-    for statement in statements:
-        try:  # only import statements, as the steps' own scripts will run them
-            exec(statement, {})
-        except BaseException:  # noqa: BLE001 - preloading is an optimization only: a module
-            pass  # that fails here fails again, and is reported, in the step that imports it
+    with _silenced():
+        for statement in statements:
+            try:  # only import statements, as the steps' own scripts will run them
+                exec(statement, {})
+            except BaseException:  # noqa: BLE001 - preloading is an optimization only: a module
+                pass  # that fails here fails again, and is reported, in the step that imports it
     base_path = [p for p in sys.path[1:]]
     _load_libc()
     zygote = os.getpid()
@@ -182,7 +208,7 @@ def serve() -> None:
     children: Dict[int, str] = {}
     stdin = sys.stdin.buffer
     buffer = b""
-    out = sys.stdout
+    out = os.fdopen(_channel, "w")
 
     def answer(obj: Dict[str, Any]) -> None:
         out.write(json.dumps(obj) + "\n")
@@ -260,7 +286,11 @@ class Zygote:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
-            msg = json.loads(line)
+            try:
+                msg = json.loads(line)
+            except ValueError:  # not an answer: pass it on rather than lose the zygote
+                sys.stderr.write(line.decode(errors="replace"))
+                continue
             with self._cond:
                 self._waiting.setdefault(msg["id"], {}).update(msg)
                 self._cond.notify_all()
