@@ -29,7 +29,7 @@ from .graph_values import (
     sign_to_dict,
     to_jsonable,
 )
-from .io import UNSET, S3Artifact
+from .io import UNSET, S3Artifact, own_entries
 
 __all__ = [
     "to_jsonable",
@@ -150,7 +150,7 @@ def _python_output_settings(t: Any) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     sign = t.op_class.get_output_sign()
     arts = {k: a for k, a in t.outputs.artifacts.items() if k in sign}
-    pars = {k: p for k, p in t.outputs.parameters.items() if k in sign}
+    pars = {k: p for k, p in own_entries(t.outputs.parameters).items() if k in sign}
     settings = {
         "output_artifact_save": {k: to_jsonable(a.save) for k, a in arts.items() if a.save},
         "output_artifact_archive": {k: a.archive for k, a in arts.items() if a.archive != "tar"},

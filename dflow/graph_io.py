@@ -17,6 +17,7 @@ from .io import (
     OutputParameter,
     Outputs,
     RawArtifact,
+    own_entries,
 )
 from .wire import type_label
 
@@ -151,7 +152,9 @@ def io_graph(io: Any) -> Dict[str, Dict[str, Any]]:
     is_inputs = isinstance(io, Inputs)
     par_graph = input_parameter_graph if is_inputs else output_parameter_graph
     art_graph = input_artifact_graph if is_inputs else output_artifact_graph
-    params = {k: par_graph(v) for k, v in io.parameters.items() if not k.startswith("dflow_")}
+    params = {
+        k: par_graph(v) for k, v in own_entries(io.parameters).items() if not k.startswith("dflow_")
+    }
     arts: Dict[str, Any] = {}
     for k, a in io.artifacts.items():
         if k.startswith(BIG_PREFIX) and getattr(a, "big_parameter", False):

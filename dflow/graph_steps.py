@@ -11,7 +11,7 @@ from .errors import InvalidWorkflowError
 from .expressions import ArgoSequence
 from .graph_io import inputs_from_graph, outputs_from_graph, ref_text, source_text
 from .graph_values import from_jsonable, to_jsonable
-from .io import BIG_PREFIX
+from .io import BIG_PREFIX, own_entries
 
 __all__ = ["step_graph", "step_from_graph", "composite_from_graph"]
 
@@ -254,7 +254,7 @@ def composite_from_graph(g: Dict[str, Any], templates: Dict[str, Any]) -> Any:
             made[task.name] = task
             obj.add(task)
     outputs = outputs_from_graph(g.get("outputs"))
-    for p in outputs.parameters.values():
+    for p in own_entries(outputs.parameters).values():
         if isinstance(p.value_from_parameter, str):
             p.value_from_parameter = resolve(p.value_from_parameter, False) or (
                 p.value_from_parameter

@@ -10,6 +10,7 @@ expression-language form, and comparisons build conditions.
 from __future__ import annotations
 
 import copy
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, cast
 
 from .errors import InvalidWorkflowError
@@ -356,6 +357,11 @@ class _NamedDict(dict):
             )
         cast(Any, value).name = key
         super().__setitem__(key, value)
+        self._place(key)
+        owner = self.__dict__.get("_owner")
+        big = key.startswith(BIG_PREFIX) and bool(getattr(value, "big_parameter", False))
+        if owner is not None and big:
+            owner.parameters._place(key[len(BIG_PREFIX) :])  # its place among the parameters
         if isinstance(value, (InputParameter, OutputParameter)):
             value.__dict__["_home"] = self  # a template's own parameter knows where it lives
             if isinstance(value, OutputParameter) and self.__dict__.get("_owner") is not None:
@@ -371,6 +377,65 @@ class _NamedDict(dict):
         if key not in self:
             self[key] = default
         return self[key]
+
+    def _place(self, key: str) -> None:
+        """Remember where ``key`` was first given (a parameter that turns big keeps its place)."""
+        self.__dict__.setdefault("_order", {}).setdefault(key, None)
+
+    def _names(self) -> List[str]:
+        """The names a user sees: the entries, and a template's big parameters (kept among its
+        artifacts), in the order they were given, as the original lists them."""
+        owner = self.__dict__.get("_owner")
+        if owner is None or self._cls not in _PARAMETER_CLASSES:
+            return list(dict.keys(self))
+        big = [
+            k[len(BIG_PREFIX) :]
+            for k, a in dict.items(owner.artifacts)
+            if k.startswith(BIG_PREFIX) and getattr(a, "big_parameter", False)
+        ]
+        big = [k for k in big if not dict.__contains__(self, k)]
+        if not big:
+            return list(dict.keys(self))
+        order = self.__dict__.get("_order", {})
+        given = [k for k in order if k in big or dict.__contains__(self, k)]
+        rest = [k for k in dict.keys(self) if k not in order]
+        return given + rest + [k for k in big if k not in order]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        return KeysView(self)
+
+    def values(self) -> ValuesView[Any]:  # type: ignore[override]
+        return ValuesView(self)
+
+    def items(self) -> ItemsView[str, Any]:  # type: ignore[override]
+        return ItemsView(self)
+
+    def __repr__(self) -> str:
+        return repr({k: self[k] for k in self._names()})
+
+    def __delitem__(self, key: str) -> None:
+        if dict.__contains__(self, key):
+            dict.__delitem__(self, key)
+        elif self._big(key) is not None:  # a big parameter: the artifact it travels as goes
+            del self.__dict__["_owner"].artifacts[BIG_PREFIX + key]
+        else:
+            raise KeyError(key)
+        self.__dict__.get("_order", {}).pop(key, None)
+
+    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        if key not in self:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        value = self[key]
+        del self[key]
+        return value
 
     def _big(self, key: str) -> Any:
         """The artifact a big parameter ``key`` of these parameters travels as, or None."""
@@ -404,7 +469,7 @@ class _NamedDict(dict):
     def __deepcopy__(self, memo: Dict[int, Any]) -> _NamedDict:
         copied = _NamedDict(self._cls, self._what)
         memo[id(self)] = copied  # an entry's ``_home`` is then the copy
-        for key, value in self.items():
+        for key, value in dict.items(self):
             value = copy.deepcopy(value, memo)
             if isinstance(value, self._cls):
                 copied[key] = value
@@ -413,11 +478,17 @@ class _NamedDict(dict):
         return copied
 
     def __reduce__(self) -> Any:
-        return (_NamedDict, (self._cls, self._what, dict(self)))
+        return (_NamedDict, (self._cls, self._what, own_entries(self)))
 
     def convert_to_graph(self) -> Dict[str, Any]:
         """Each entry's graph dict by name, less the ``dflow_`` entries dflow adds itself."""
-        return {k: v.convert_to_graph() for k, v in self.items() if not k.startswith("dflow_")}
+        return {k: v.convert_to_graph() for k, v in dict.items(self) if not k.startswith("dflow_")}
+
+
+def own_entries(named: Dict[str, Any]) -> Dict[str, Any]:
+    """The entries ``named`` holds itself: a template's parameters less its big ones (those
+    travel as its artifacts ``dflow_bigpar_<name>``; iterating the parameters lists them too)."""
+    return dict(dict.items(named))
 
 
 class BigOutputParameterView:
@@ -443,6 +514,11 @@ class BigOutputParameterView:
     @property
     def type(self) -> Any:
         return self._artifact.type
+
+    def __repr__(self) -> str:  # the reference it stands for, as the original shows it
+        return repr(self._artifact)
+
+    __str__ = __repr__
 
     def __setattr__(self, name: str, value: Any) -> None:
         if not hasattr(type(self), name) or name == "save_as_artifact":
@@ -577,7 +653,7 @@ class Outputs:
 
 
 def _bound(target: Any, source: Any, scope: str, owner: Any) -> Any:
-    for key, value in source.parameters.items():
+    for key, value in own_entries(source.parameters).items():
         dict.__setitem__(target.parameters, key, value.bound(scope, owner))
     for key, value in source.artifacts.items():
         ref = value.bound(scope, owner)

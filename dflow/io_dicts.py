@@ -37,7 +37,7 @@ class AutonamedDict(_NamedDict):
     def __deepcopy__(self, memo: Dict[int, Any]) -> AutonamedDict:
         import copy
 
-        return type(self)({k: copy.deepcopy(v, memo) for k, v in self.items()})
+        return type(self)({k: copy.deepcopy(v, memo) for k, v in dict.items(self)})
 
     def __reduce__(self) -> Any:
         return (type(self), (dict(self),))

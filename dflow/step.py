@@ -22,6 +22,7 @@ from .io import (
     Outputs,
     RawArtifact,
     S3Artifact,
+    own_entries,
 )
 from .lazy import lazy_attributes
 from .names import check_step_name, is_static_key_valid
@@ -273,7 +274,7 @@ class Step:
         """Names of required inputs (no value, no default, not optional) left unset."""
         missing = [
             f"input parameter {n!r}"
-            for n, p in self.template.inputs.parameters.items()
+            for n, p in own_entries(self.template.inputs.parameters).items()
             if p.value is UNSET and n not in self.parameters
         ]
         missing += [

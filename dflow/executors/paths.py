@@ -12,6 +12,7 @@ import re
 from typing import List, Tuple
 
 from ..errors import InvalidWorkflowError
+from ..io import own_entries
 from ..op_template import ScriptOPTemplate
 
 __all__ = ["TMP", "tmp_token", "rewrite_tmp", "transfer_paths", "relative_to_tmp"]
@@ -57,7 +58,7 @@ def transfer_paths(template: ScriptOPTemplate, owner: str) -> Tuple[List[str], L
             ups.append(rel)
     downs = ["outputs"]
     found: List[Tuple[str, str]] = []
-    for name, param in template.outputs.parameters.items():
+    for name, param in own_entries(template.outputs.parameters).items():
         if param.value_from_path is not None:
             found.append((param.value_from_path, f"output parameter {name!r}"))
     for name, art in template.outputs.artifacts.items():

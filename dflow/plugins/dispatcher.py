@@ -28,7 +28,7 @@ from ..errors import InvalidWorkflowError
 from ..executor import Executor
 from ..executors.paths import rewrite_tmp, tmp_token, transfer_paths
 from ..executors.ssh import KEY_ENV, PASSWORD_ENV
-from ..io import InputParameter
+from ..io import InputParameter, own_entries
 from ..names import suffixed_name
 from ..op_template import OPTemplate, PythonScriptOPTemplate, ScriptOPTemplate
 from ..secrets import Secret
@@ -446,7 +446,7 @@ class DispatcherExecutor(Executor):
             outputs = {
                 "parameters": sorted(
                     p.value_from_path[len("/tmp/") :]
-                    for p in template.outputs.parameters.values()
+                    for p in own_entries(template.outputs.parameters).values()
                     if p.value_from_path is not None and p.value_from_path.startswith("/tmp/")
                 ),
             }

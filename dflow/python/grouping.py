@@ -24,6 +24,7 @@ from ..io import (
     Inputs,
     OutputParameter,
     Outputs,
+    own_entries,
 )
 from ..step import Step
 from ..steps import Steps
@@ -73,7 +74,10 @@ def wrapper_inputs(
     """The inputs of a wrapper Steps that runs ``template`` for ``step``: every parameter of the
     template (with its default), and the artifacts the step gives or the template has a source
     for."""
-    params = {key: InputParameter(value=p.value) for key, p in template.inputs.parameters.items()}
+    params = {
+        key: InputParameter(value=p.value)
+        for key, p in own_entries(template.inputs.parameters).items()
+    }
     given = {k for k, v in step.artifacts.items() if v is not None}
     arts = {}
     for key, art in template.inputs.artifacts.items():
@@ -94,7 +98,7 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
     if STACK_PARAMETER in group.inputs.parameters:
         params[STACK_PARAMETER] = InputParameter()
     outputs = Outputs()
-    for key in template.outputs.parameters:
+    for key in own_entries(template.outputs.parameters):
         # the stacked list of the items' values, read back as a list
         expression = in_item_order(step.name, key) if slices.shuffle else joined(step.name, key)
         outputs.parameters[key] = OutputParameter(value_from_expression=expression, type=list)
@@ -105,7 +109,7 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
         outputs=outputs,
     )
     arguments: Dict[str, Any] = {
-        k: "{{inputs.parameters.%s}}" % k for k in template.inputs.parameters
+        k: "{{inputs.parameters.%s}}" % k for k in own_entries(template.inputs.parameters)
     }
     for forwarded in (ITEMS_PARAMETER, STACK_PARAMETER):
         if forwarded in params:
@@ -246,7 +250,7 @@ def _group_template(
         DFLOW_GROUP="{{inputs.parameters.%s}}" % GROUP_PARAMETER,
     )
     stack_outputs(group, slices.output_artifact)
-    for p in group.outputs.parameters.values():
+    for p in own_entries(group.outputs.parameters).values():
         p.global_name = None  # a group's partial list is no global output
         p.type = list
         if p.default is not UNSET:

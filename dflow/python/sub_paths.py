@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, Dict
 
 from ..config import config
 from ..errors import InvalidWorkflowError
-from ..io import InputArtifact, InputParameter, Inputs, OutputParameter, Outputs
+from ..io import (
+    InputArtifact,
+    InputParameter,
+    Inputs,
+    OutputParameter,
+    Outputs,
+    own_entries,
+)
 from ..op_template import PythonScriptOPTemplate
 from ..step import Step
 from ..steps import Steps
@@ -80,7 +87,7 @@ def sub_path_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: 
     )
     params, arts = wrapper_inputs(template, step)
     outputs = Outputs()
-    for key in template.outputs.parameters:
+    for key in own_entries(template.outputs.parameters):
         outputs.parameters[key] = OutputParameter(
             value_from_parameter="{{steps.%s.outputs.parameters.%s}}" % (step.name, key),
             type=list,

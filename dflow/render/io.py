@@ -20,6 +20,7 @@ from ..io import (
     Outputs,
     RawArtifact,
     S3Artifact,
+    own_entries,
 )
 from ..wire import type_description
 from .values import encode_parameter
@@ -28,7 +29,7 @@ from .values import encode_parameter
 def render_inputs(inputs: Inputs) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     params = []
-    for name, p in inputs.parameters.items():
+    for name, p in own_entries(inputs.parameters).items():
         item: Dict[str, Any] = {"name": name}
         if p.value is not UNSET:
             item["value"] = encode_parameter(p.value)
@@ -62,7 +63,7 @@ def render_inputs(inputs: Inputs) -> Dict[str, Any]:
 def render_outputs(outputs: Outputs, owner: str) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     params = []
-    for name, p in outputs.parameters.items():
+    for name, p in own_entries(outputs.parameters).items():
         item: Dict[str, Any] = {"name": name}
         value_from: Dict[str, Any] = {}
         if p.value_from_path is not None:

@@ -37,10 +37,11 @@ USE = ShellOPTemplate(
 
 
 def test_big_values_travel_as_files(local_root, render):
-    # checked against pydflow 1.8.134: the parameter becomes the artifact dflow_bigpar_<name>
+    # the parameter travels as the artifact dflow_bigpar_<name>; checked against pydflow
+    # 1.8.134: the parameters still list it (``['big', 'both']``, ``['p']``)
     assert list(MAKE.outputs.artifacts) == ["dflow_bigpar_big", "dflow_bigpar_both"]
-    assert list(MAKE.outputs.parameters) == ["both"]
-    assert list(USE.inputs.artifacts) == ["dflow_bigpar_p"] and not USE.inputs.parameters
+    assert list(MAKE.outputs.parameters) == ["big", "both"]
+    assert list(USE.inputs.artifacts) == ["dflow_bigpar_p"] and list(USE.inputs.parameters) == ["p"]
     wf = Workflow(name="saved-params")
     make = Step("make", MAKE)
     wf.add(make)
