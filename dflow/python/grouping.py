@@ -167,7 +167,7 @@ def joined(step: str, key: str) -> str:
     groups = f"sprig.fromJson(steps['{step}'].outputs.parameters['{key}'])"
     text = "(sprig.hasPrefix('\"', toJson(#)) ? # : toJson(#))"
     inner = f"sprig.trimSuffix(']', sprig.trimPrefix('[', {text}))"
-    return f"'[' + sprig.join(',', map({groups}, {{{inner}}})) + ']'"
+    return _unless_empty(step, f"'[' + sprig.join(',', map({groups}, {{{inner}}})) + ']'")
 
 
 def in_item_order(step: str, key: str) -> str:
@@ -179,7 +179,15 @@ def in_item_order(step: str, key: str) -> str:
     """
     groups = f"sprig.fromJson(steps['{step}'].outputs.parameters['{key}'])"
     pairs = f"flatten(map({groups}, {{sprig.hasPrefix('\"', toJson(#)) ? sprig.fromJson(#) : #}}))"
-    return f"'[' + sprig.join(',', map(sortBy({pairs}, {{#.p}}), {{#.v}})) + ']'"
+    return _unless_empty(
+        step, f"'[' + sprig.join(',', map(sortBy({pairs}, {{#.p}}), {{#.v}})) + ']'"
+    )
+
+
+def _unless_empty(step: str, expression: str) -> str:
+    """``expression``, or the empty list when the step had no groups (no items): Argo skips a
+    fan-out over nothing, and a skipped step has no values to join."""
+    return f"steps['{step}'].status == 'Skipped' ? '[]' : ({expression})"
 
 
 def items_text(step: Any, where: str) -> str:

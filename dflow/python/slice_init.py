@@ -2,13 +2,15 @@
 
 It runs ``dflow.python.slice_init_program`` (see there for what it writes): empty list
 artifacts for the sliced step's stacked outputs (saved under ``{{workflow.name}}/<pod or group
-key>/<name>``), the per-position paths of sliced input artifacts (or their groups), the sum or
-concatenation of a list parameter, and the length of looped artifacts. Its inputs and outputs
+key>/<name>``, or with ``stack=True`` under the stack key its step passes), the per-position
+paths of sliced input artifacts (or their groups), the sum or concatenation of a list
+parameter, and the length of looped artifacts. Its inputs and outputs
 are named as the original's, so a workflow written for it wires the same way.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 from typing import Any, List, Optional
@@ -17,6 +19,7 @@ from ..config import config
 from ..io import InputArtifact, InputParameter, OutputArtifact, OutputParameter, S3Artifact
 from ..names import suffixed_name
 from ..op_template import PythonScriptOPTemplate
+from .template import STACK_PARAMETER
 
 __all__ = ["InitArtifactForSlices"]
 
@@ -37,6 +40,9 @@ class InitArtifactForSlices(PythonScriptOPTemplate):
         group_size: slice the input artifacts into groups of this many positions.
         format: how a position is written (``"%03d"``), as the fan-out's sequence format.
         post_script: Python run after, formatted with ``tmp_root``.
+        stack: save the empty outputs under ``{{inputs.parameters.dflow_stack_key}}``, the key
+            a sliced step's items stack under, so that a fan-out with no items still gives its
+            (empty) stacked artifacts (see ``dflow.python.stack_init``).
     """
 
     def __init__(
@@ -55,6 +61,7 @@ class InitArtifactForSlices(PythonScriptOPTemplate):
         format: Optional[str] = None,
         post_script: str = "",
         tmp_root: str = "/tmp",
+        stack: bool = False,
     ) -> None:
         super().__init__(
             name=suffixed_name(template.name, "init-artifact"),
@@ -73,23 +80,25 @@ class InitArtifactForSlices(PythonScriptOPTemplate):
         self.format = format
         self.post_script = post_script
         self.tmp_root = tmp_root
+        self.stack = stack
         self._declare()
         self.render_script()
 
     def _declare(self) -> None:
         """The inputs and outputs, named as the original's."""
         root = self.tmp_root
-        where = "{{pod.name}}"
-        if self.key is not None:
+        prefix = "{{workflow.name}}/{{pod.name}}"
+        if self.stack:
+            self.inputs.parameters[STACK_PARAMETER] = InputParameter()
+            prefix = "{{inputs.parameters.%s}}" % STACK_PARAMETER
+        elif self.key is not None:
             self.inputs.parameters["dflow_group_key"] = InputParameter()
-            where = "{{inputs.parameters.dflow_group_key}}"
-        self.outputs.parameters["dflow_artifact_key"] = OutputParameter(
-            value="{{workflow.name}}/" + where
-        )
+            prefix = "{{workflow.name}}/{{inputs.parameters.dflow_group_key}}"
+        self.outputs.parameters["dflow_artifact_key"] = OutputParameter(value=prefix)
         for name in self.sliced_output_artifact:
             self.outputs.artifacts[name] = OutputArtifact(
                 path=f"{root}/outputs/artifacts/{name}",
-                save=[S3Artifact(key="{{workflow.name}}/%s/%s" % (where, name))],
+                save=[S3Artifact(key=f"{prefix}/{name}")],
                 archive=None,
             )
         if self.sliced_input_artifact and self.key is not None:
@@ -135,9 +144,8 @@ class InitArtifactForSlices(PythonScriptOPTemplate):
         return bool(getattr(art, "optional", False))
 
     def render_script(self) -> None:
-        """The script: the program of ``slice_init_program``, its settings, then ``main``."""
-        from . import slice_init_program
-
+        """The script: the program of ``slice_init_program``, its settings, then ``main``; when
+        there are only empty outputs to write, the one function of it that writes them."""
         settings = {
             "tmp_root": self.tmp_root,
             "catalog_dir": config.get("catalog_dir_name") or ".dflow",
@@ -151,10 +159,29 @@ class InitArtifactForSlices(PythonScriptOPTemplate):
             "auto_loop_artifacts": self.auto_loop_artifacts,
             "auto_loop_required": [n for n in self.auto_loop_artifacts if not self._optional(n)],
         }
-        program = inspect.getsource(slice_init_program)
+        only_outputs = not (
+            self.sliced_input_artifact
+            or self.auto_loop_artifacts
+            or self.sum_var is not None
+            or self.concat_var is not None
+        )
+        entry = "_init_outputs" if only_outputs else "main"
+        program = _program(entry)
         self.script = (
             f"{program}\n"
             f"SETTINGS = {json.dumps(settings)!r}\n"
-            "main(json.loads(SETTINGS))\n"
+            f"{entry}(json.loads(SETTINGS))\n"
             f"{self.post_script.format(tmp_root=self.tmp_root)}"
         )
+
+
+@functools.cache
+def _program(entry: str) -> str:
+    """The text of ``slice_init_program`` (read once): all of it to run ``main``, or the one
+    function ``entry`` with the imports it needs."""
+    from . import slice_init_program
+
+    if entry == "main":
+        return inspect.getsource(slice_init_program)
+    preamble = "import json\nimport os\nfrom typing import Any, Dict\n\n\n"
+    return preamble + inspect.getsource(getattr(slice_init_program, entry))

@@ -5,7 +5,8 @@ utility step ``<step>-init-artifact`` reads the catalog of each sliced input art
 ``dflow_slices_path``, the JSON list ``[{"order": 0, "<artifact>": "<its path>"}, ...]``; then
 the step itself fans out over that list with its ``Slices`` (``{{item.order}}`` by default), so
 each item gets its entry, as with an explicit fan-out. Stacked outputs are saved under the key
-the user's step passes the wrapper (``dflow_stack_key``), and the wrapper gives the stacked
+the user's step passes the wrapper (``dflow_stack_key``), where the init step first writes them
+empty (so that an artifact with no entries gives empty lists), and the wrapper gives the stacked
 output parameters.
 """
 
@@ -19,8 +20,10 @@ from ..io import (
     InputArtifact,
     InputParameter,
     Inputs,
+    OutputArtifact,
     OutputParameter,
     Outputs,
+    S3Artifact,
     own_entries,
 )
 from ..op_template import PythonScriptOPTemplate
@@ -37,6 +40,7 @@ __all__ = ["sub_path_for_step", "SLICES_PATH_PARAMETER"]
 SLICES_PATH_PARAMETER = "dflow_slices_path"
 _ROOT = "/tmp/inputs/artifacts/"
 _OUT = "/tmp/outputs/parameters/" + SLICES_PATH_PARAMETER
+_STACK = "/tmp/outputs/artifacts"
 
 # Runs on the utility image: standard library only.
 _LIST_SCRIPT = """\
@@ -62,6 +66,10 @@ for order in range(count):
 os.makedirs(os.path.dirname(%(out)r), exist_ok=True)
 with open(%(out)r, 'w') as fd:
     json.dump(items, fd)
+for name in %(stacked)r:
+    os.makedirs(os.path.join(%(stack)r, name, '.dflow'), exist_ok=True)
+    with open(os.path.join(%(stack)r, name, '.dflow', 'init'), 'w') as fd:
+        json.dump({'path_list': []}, fd)
 """
 
 
@@ -75,6 +83,7 @@ def sub_path_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: 
             "(the artifacts whose entries the step fans out over)"
         )
     keys = list(slices.input_artifact)
+    stacked = list(slices.output_artifact)
     init_name = f"{step.name}-init-artifact"
     init = PythonScriptOPTemplate(
         name=f"{name}-init-artifact",
@@ -83,8 +92,16 @@ def sub_path_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: 
         image=step.util_image or config["util_image"],
         command=step.util_command or ["python3"],
         image_pull_policy=step.util_image_pull_policy,
-        script=_LIST_SCRIPT % {"keys": keys, "root": _ROOT, "out": _OUT},
+        script=_LIST_SCRIPT
+        % {"keys": keys, "root": _ROOT, "out": _OUT, "stacked": stacked, "stack": _STACK},
     )
+    if stacked:  # the stack starts empty, so that no entries give an empty list
+        init.inputs.parameters[STACK_PARAMETER] = InputParameter()
+        stack_key = "{{inputs.parameters.%s}}" % STACK_PARAMETER
+        for key in stacked:
+            init.outputs.artifacts[key] = OutputArtifact(
+                path=f"{_STACK}/{key}", save=[S3Artifact(f"{stack_key}/{key}")], archive=None
+            )
     params, arts = wrapper_inputs(template, step)
     outputs = Outputs()
     for key in own_entries(template.outputs.parameters):
@@ -97,13 +114,14 @@ def sub_path_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: 
     wrapper = _SubPathSteps(
         name=name, inputs=Inputs(parameters=params, artifacts=arts), outputs=outputs
     )
-    wrapper.add(
-        Step(
-            init_name,
-            init,
-            artifacts={k: "{{inputs.artifacts.%s}}" % k for k in keys if k in arts},
-        )
+    init_step = Step(
+        init_name,
+        init,
+        artifacts={k: "{{inputs.artifacts.%s}}" % k for k in keys if k in arts},
     )
+    if stacked:
+        init_step.set_parameters({STACK_PARAMETER: "{{inputs.parameters.%s}}" % STACK_PARAMETER})
+    wrapper.add(init_step)
     items = Step(
         step.name,
         template,

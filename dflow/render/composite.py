@@ -36,6 +36,8 @@ from .templates import (
 from .values import _unref, encode_condition, encode_duration, encode_sequence, encode_with_param
 
 CHECK_TEMPLATE = "dflow-check-success"
+STACK_INIT = "_stack_init"  # marks a following step that initializes the stack of a fan-out
+_LOOPS = ("withParam", "withItems", "withSequence")
 
 _CHECK_SCRIPT = """\
 import json, sys
@@ -145,11 +147,15 @@ class Renderer:
         names = set(t._names)
         tasks: List[Dict[str, Any]] = []
         checks: Dict[str, str] = {}
+        inits: Dict[str, str] = {}  # fan-out -> the task writing its stack when it had no items
+        readers: Dict[str, Set[str]] = {}  # task -> the fan-outs it reads only the stack of
         for task in t.tasks:
             d, extra = self._step(task, t)
             refs = referenced_names(_without_hooks(d), "tasks")
-            stacked = {getattr(a, "step", None) for a in task.artifacts.values()}
-            refs |= {s for s in stacked if isinstance(s, str) and s in names}  # sliced items
+            sources = [getattr(a, "step", None) for a in task.artifacts.values()]
+            stacked = {s for s in sources if isinstance(s, str) and s in names}  # sliced items
+            readers[task.name] = stacked - refs
+            refs |= stacked
             unknown = refs - names
             if unknown:
                 raise InvalidWorkflowError(
@@ -177,11 +183,21 @@ class Renderer:
             if deps:
                 d["depends"] = " && ".join(deps)
             tasks.append(d)
-            for check in map(self._place_check, extra):
+            for follow in extra:
+                if STACK_INIT in follow:
+                    inits[task.name] = follow["name"]
+                    follow = self._place_check(follow)
+                    follow["depends"] = f"({task.name})"  # done, or skipped with no items
+                    tasks.append(follow)
+                    continue
+                check = self._place_check(follow)
                 done = "Succeeded", "Skipped", "Daemoned", "Failed"  # it continues on failure
                 check["depends"] = "(" + " || ".join(f"{task.name}.{r}" for r in done) + ")"
                 checks[task.name] = check["name"]
                 tasks.append(check)
+        for d in tasks:  # a reader of a stack waits for it, written by the items or empty
+            for fan_out in sorted(readers.get(d["name"], set()) & set(inits)):
+                _wait_for_stack(d, fan_out, inits[fan_out])
         for d in tasks:
             if d["name"] in checks.values() or "depends" not in d:
                 continue
@@ -254,7 +270,33 @@ class Renderer:
         if hooks:
             d["hooks"] = hooks
         extra = [self._check_step(step)] if counted else []
+        if "parameters" in arguments and any(loop in d for loop in _LOOPS):
+            init = self._stack_init(step, template, arguments["parameters"], parent)
+            if init is not None:
+                extra.append(init)
         return d, extra
+
+    def _stack_init(
+        self,
+        step: Step,
+        template: OPTemplate,
+        parameters: List[Dict[str, Any]],
+        parent: OPTemplate,
+    ) -> Optional[Dict[str, Any]]:
+        """The step after a fan-out stacking artifacts that writes them empty when it had no
+        items (see ``dflow.python.stack_init``); None when the fan-out stacks nothing, or a step
+        of ``parent`` does it already (a sub-path step's init step, a manifest read back)."""
+        from ..python.stack_init import STACK_PARAMETER, empty_stack_step
+
+        key = next((p["value"] for p in parameters if p["name"] == STACK_PARAMETER), None)
+        if key is None or f"{step.name}-init-artifact" in getattr(parent, "_names", ()):
+            return None
+        init = empty_stack_step(template, step, key, self.util_image)
+        if init is None:
+            return None
+        rendered, _ = self._step(init, parent)
+        rendered[STACK_INIT] = step.name
+        return rendered
 
     def _hook(self, hook: Any, kind: str, step: Step, user: str) -> Dict[str, Any]:
         """An Argo lifecycle hook: the hook's template run when the step reaches a phase."""
@@ -276,7 +318,10 @@ class Renderer:
         return d
 
     def _place_check(self, check: Dict[str, Any]) -> Dict[str, Any]:
-        self._check_template(check.pop("_step"))
+        """A step following a step (a success check, a stack's init) made ready for its place."""
+        check.pop(STACK_INIT, None)
+        if "_step" in check:
+            self._check_template(check.pop("_step"))
         return check
 
     def _check_template(self, step: Step) -> str:
@@ -388,6 +433,16 @@ class Renderer:
             "_step": step,
             "arguments": {"parameters": params},
         }
+
+
+def _wait_for_stack(task: Dict[str, Any], fan_out: str, init: str) -> None:
+    """Make ``task``, which reads the stack of ``fan_out``, wait for its init task ``init``
+    instead of needing ``fan_out`` to succeed: a fan-out with no items is skipped."""
+    depends = task.get("depends", "")
+    if f"({fan_out}.Succeeded)" in depends:
+        task["depends"] = depends.replace(f"({fan_out}.Succeeded)", f"({init})")
+    elif not _mentioned(init, [depends]):
+        task["depends"] = f"{depends} && ({init})" if depends else f"({init})"
 
 
 def _without_hooks(step: Dict[str, Any]) -> Dict[str, Any]:

@@ -353,7 +353,11 @@ def test_a_sliced_output_artifact_stacks_the_items(kind, render):
     wf = Workflow(name="stacked", dag=outer_dag)
     manifest = render(wf)
     (main,) = [t for t in manifest["spec"]["templates"] if t["name"] == "main"]
-    assert main["dag"]["tasks"][1]["depends"] == "(outer.Succeeded)"
+    tasks = {t["name"]: t for t in main["dag"]["tasks"]}
+    # the reader waits for the stack: written by the items, or empty by the init task
+    assert tasks["collect"]["depends"] == "(outer-init-artifact)"
+    assert tasks["outer-init-artifact"]["depends"] == "(outer)"
+    assert tasks["outer-init-artifact"]["when"] == "{{tasks.outer.status}} == Skipped"
     wf.submit()
     # THEN it gets every item's file, in item order
     assert wf.query_status() == "Succeeded"

@@ -116,7 +116,8 @@ def test_sliced_artifacts_in_a_dag(render):
         }
     ]
     tasks = {t["name"]: t for t in d["dag"]["tasks"]}
-    assert tasks["sum"]["depends"] == "(dbl.Succeeded)"
+    assert tasks["sum"]["depends"] == "(dbl-init-artifact)"  # which waits for dbl
+    assert tasks["dbl-init-artifact"]["depends"] == "(dbl)"
     wf.submit()
     assert wf.query_status() == "Succeeded"
     assert wf.query_step(name="sum")[0].outputs.parameters["s"].value == 12

@@ -133,7 +133,11 @@ def test_counted_groups_pass_the_other_items_on_with_none_for_the_failed_one(ren
     manifest = render(wf)  # valid for Argo's schema
     templates = {t["name"]: t for t in manifest["spec"]["templates"]}
     wrapper = templates["maybefail-sq"]
-    assert [s[0]["name"] for s in wrapper["steps"]] == ["sq", "sq-check-success"]
+    assert [s[0]["name"] for s in wrapper["steps"]] == [
+        "sq",
+        "sq-init-artifact",
+        "sq-check-success",
+    ]
     assert wrapper["steps"][0][0]["continueOn"] == {"failed": True}
     source = templates["maybefail-sq-group"]["script"]["source"]
     assert "success_tag='/tmp/outputs/success_tag', raise_for_group=False" in source

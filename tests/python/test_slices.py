@@ -116,7 +116,11 @@ def test_sliced_workflow_renders_valid(render) -> None:
     assert out["archive"] == {"none": {}}
     assert out["s3"] == {"key": "{{inputs.parameters.dflow_stack_key}}/out"}
     assert "sliced=['x', 'src']" in variant["script"]["source"]
-    assert steps[1][0]["arguments"]["artifacts"] == [{"name": "outs", "s3": {"key": key + "/out"}}]
+    # the next group writes the stack empty when the fan-out had no items
+    (init,) = steps[1]
+    assert init["name"] == "sq-init-artifact" and init["when"] == "{{steps.sq.status}} == Skipped"
+    assert init["arguments"]["parameters"] == [{"name": "dflow_stack_key", "value": key}]
+    assert steps[2][0]["arguments"]["artifacts"] == [{"name": "outs", "s3": {"key": key + "/out"}}]
 
 
 def test_slices_name_checks() -> None:

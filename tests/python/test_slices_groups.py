@@ -96,9 +96,11 @@ def test_the_join_reads_both_aggregation_shapes() -> None:
     as_text = json.dumps(["[[1,-1],[2,-2]]", "[[3,-3]]"])
     as_json = json.dumps([[[1, -1], [2, -2]], [[3, -3]]])
     for aggregated in (as_text, as_json):
-        scope = {"steps.cube.outputs.parameters.pair": aggregated}
+        scope = {"steps.cube.outputs.parameters.pair": aggregated, "steps.cube.status": "Succeeded"}
         # THEN one list, one entry per item, nested lists kept whole
         assert json.loads(evaluate(expr, scope)) == [[1, -1], [2, -2], [3, -3]]
+    # and with no groups (a fan-out over nothing is skipped, without outputs) the empty list
+    assert json.loads(evaluate(expr, {"steps.cube.status": "Skipped"})) == []
 
 
 # -- rendering ---------------------------------------------------------------------------------

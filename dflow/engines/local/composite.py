@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["run_steps", "run_dag"]
 
 Outcome = Tuple[str, str, Dict[str, Any]]
+EMPTY = "Skipped, empty params"  # Argo's message on a step that fans out over no items
 
 
 def _in_parallel(jobs: List[Callable[[], Any]], limit: Optional[threading.Semaphore]) -> List[Any]:
@@ -192,6 +193,13 @@ def run_steps(
                 local.update(node_scope(prefix, nodes[0], run.store.read_text))
             elif nodes:
                 local.update(aggregate_scope(prefix, nodes))
+            else:  # as Argo: a node of its own, skipped
+                base = f"{gname}.{step['name']}"
+                skipped = run.skipped(
+                    base, step["name"], step.get("template", ""), node["id"], gnode["id"], EMPTY
+                )
+                results.append(skipped)
+                local[f"{prefix}.status"] = "Skipped"
             failed += [n for n in nodes if not _tolerated(step, n)]
         previous = [n["id"] for n in results] or [gnode["id"]]
         if failed or run.groups.cancelled.is_set():
@@ -249,9 +257,12 @@ def run_dag(
         else:
             bad = [n for n in nodes if not _tolerated(task, n)]
             phase = "Failed" if bad else "Succeeded"
-            update = aggregate_scope(prefix, nodes) if nodes else {}
+            update = aggregate_scope(prefix, nodes)
+            if not nodes:  # as Argo: the task's node is skipped
+                phase, update = "Skipped", {f"{prefix}.status": "Skipped"}
             if group is not None:
-                run.state.update(group["id"], phase=phase if nodes else "Skipped")
+                fields = {} if nodes else {"type": "Skipped", "message": EMPTY}
+                run.state.update(group["id"], phase=phase, **fields)
         with cond:
             local.update(update)
             continued = not bad and phase in ("Failed", "Error")
