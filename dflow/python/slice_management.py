@@ -21,7 +21,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from ..errors import InvalidWorkflowError
-from ..io import InputParameter, S3Artifact
+from ..io import BIG_PREFIX, InputParameter, S3Artifact
 from .slices import Slices
 from .template import (
     SKIP_PARAMETER,
@@ -137,13 +137,16 @@ def add_slices_to_composite(template: Any, slices: Slices, layer: int = 0) -> No
             raise InvalidWorkflowError(
                 f"{owner}: Slices.output_parameter names {name!r}, not its output"
             )
-    sources = {name: _stacking_step(template, name, owner) for name in slices.output_artifact}
+    sources = {name: _stacking_sources(template, name, owner) for name in slices.output_artifact}
     template.inputs.parameters[slice_parameter(layer)] = InputParameter(value="None")
     index = "{{inputs.parameters.%s}}" % slice_parameter(layer + 1)
     for step in _inner_steps(template):
         for name in slices.input_parameter:
             sliced = template.inputs.parameters[name]
-            for key, value in list(step.parameters.items()):
+            given = list(step.parameters.items())
+            big = [(k, v) for k, v in step.artifacts.items() if k.startswith(BIG_PREFIX)]
+            given += [(k[len(BIG_PREFIX) :], v) for k, v in big]  # passed on as its artifact
+            for key, value in given:
                 if value is sliced:
                     inner = Slices(index, input_parameter=[key], pool_size=slices.pool_size)
                     _slice_inner(template, step, inner, layer)
@@ -153,39 +156,86 @@ def add_slices_to_composite(template: Any, slices: Slices, layer: int = 0) -> No
                 if value is sliced:
                     inner = Slices(index, input_artifact=[key], pool_size=slices.pool_size)
                     _slice_inner(template, step, inner, layer)
-    forward = "{{inputs.parameters.%s}}" % STACK_PARAMETER
-    for name, (step, key) in sources.items():
-        # the items save into the stack key the fanned-out step passes, forwarded inside
+    for name, found in sources.items():
         template.inputs.parameters[STACK_PARAMETER] = InputParameter()
-        target = step.template
-        inner_par = slice_parameter(layer + 1)
-        target.inputs.parameters[inner_par] = InputParameter()
-        target.inputs.parameters[STACK_PARAMETER] = InputParameter()
-        target.add_slices(Slices(index, output_artifact=[key]), layer=layer + 1)
+        template.outputs.artifacts[name].from_expression = None
+        for step, key in found:
+            _stack_source(template, step, key, name, layer)
+
+
+def _stack_source(template: Any, step: Any, key: str, name: str, layer: int) -> None:
+    """Make inner ``step`` save its output ``key`` into the stack of ``template``'s output
+    ``name`` (the key the fanned-out step passes, forwarded inside)."""
+    forward = "{{inputs.parameters.%s}}" % STACK_PARAMETER
+    outer_par = slice_parameter(layer)
+    output = template.outputs.artifacts[name]
+    if step.template is template:  # a recursive call: same slice and stack, inputs whole
+        template.inputs.parameters[SKIP_PARAMETER] = InputParameter(value=0)
         step.set_parameters(
             {
-                inner_par: "{{inputs.parameters.%s}}" % slice_parameter(layer),
+                SKIP_PARAMETER: 1,
+                outer_par: "{{inputs.parameters.%s}}" % outer_par,
                 STACK_PARAMETER: forward,
             }
         )
-        template.outputs.artifacts[name]._from = S3Artifact(f"{forward}/{key}")
+        return
+    if step.fans_out:  # a sliced fan-out: each of its items saves into the outer stack too
+        target = step.template
+        param = f"{STACK_PARAMETER}_{layer + 1}"
+        target.inputs.parameters[param] = InputParameter()
+        target.__dict__.setdefault("stack_into", {})[key] = (param, name)
+        step.set_parameters({param: forward})
+        output._from = S3Artifact(f"{forward}/{name}")
+        return
+    index = "{{inputs.parameters.%s}}" % slice_parameter(layer + 1)
+    target = step.template
+    inner_par = slice_parameter(layer + 1)
+    target.inputs.parameters[inner_par] = InputParameter()
+    target.inputs.parameters[STACK_PARAMETER] = InputParameter()
+    target.add_slices(Slices(index, output_artifact=[key]), layer=layer + 1)
+    step.set_parameters(
+        {inner_par: "{{inputs.parameters.%s}}" % outer_par, STACK_PARAMETER: forward}
+    )
+    output._from = S3Artifact(f"{forward}/{key}")
 
 
-def _stacking_step(template: Any, name: str, owner: str) -> Any:
-    """The inner step (running a Python OP) and output whose items stack into output ``name``."""
+def _stacking_sources(template: Any, name: str, owner: str) -> List[Any]:
+    """The inner steps and outputs whose items stack into output ``name``: its ``_from`` step
+    (running a Python OP), or each branch of its ``from_expression`` (such a step, a sliced
+    fan-out's stacked output, or a recursive call of the template itself)."""
     art = template.outputs.artifacts.get(name)
     if art is None:
         raise InvalidWorkflowError(
             f"{owner}: Slices.output_artifact names {name!r}, not its output"
         )
-    source = getattr(art, "_from", None)
-    step = getattr(source, "_scope_object", None)
-    if step is None or not hasattr(getattr(step, "template", None), "op_class"):
+    expression = getattr(art, "from_expression", None)
+    branches = [art._from] if art._from is not None else []
+    if not branches and expression is not None:
+        branches = [getattr(expression, "then", None), getattr(expression, "otherwise", None)]
+    by_name = {s.name: s for s in _inner_steps(template)}
+    found = []
+    for source in branches:
+        step = getattr(source, "_scope_object", None)
+        if isinstance(source, StackedArtifact):
+            step = by_name.get(str(source.step))
+        key = getattr(source, "name", None) or name
+        if isinstance(source, StackedArtifact):
+            key = source.key.rsplit("/", 1)[-1]
+        if step is not None and step.template is template:
+            found.append((step, key))
+        elif step is not None and hasattr(getattr(step, "template", None), "op_class"):
+            found.append((step, key))
+        else:
+            raise InvalidWorkflowError(
+                f"{owner}: sliced output artifact {name!r} must come (_from, or each branch of "
+                "from_expression) from a Python OP step inside it"
+            )
+    if not found:
         raise InvalidWorkflowError(
             f"{owner}: sliced output artifact {name!r} must come (_from) from a Python OP step "
             "inside it"
         )
-    return step, getattr(source, "name", name)
+    return found
 
 
 def stacked_output(template: Any, step: Any, name: str) -> Any:
@@ -194,7 +244,7 @@ def stacked_output(template: Any, step: Any, name: str) -> Any:
     slices = step.slices
     if slices is None or name not in slices.output_artifact or not step.fans_out:
         return None
-    _stacking_step(template, name, f"{type(template).__name__} {template.name!r}")
+    _stacking_sources(template, name, f"{type(template).__name__} {template.name!r}")
     stacked = StackedArtifact(stack_key(step.name, name))
     stacked.step = step.name
     return stacked

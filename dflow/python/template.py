@@ -47,6 +47,7 @@ PACKAGES_ARTIFACT = "dflow_python_packages"
 SLICE_PARAMETER = "dflow_slice"
 SKIP_PARAMETER = "dflow_skip_slice_input"
 SKIP_ENV = "DFLOW_SKIP_SLICE_INPUT"
+SHARED_STACK_ENV = "DFLOW_SHARED_STACK"
 STACK_PARAMETER = "dflow_stack_key"
 upload_packages: List[str] = []
 """Local paths of packages shipped into every Python OP built after they are added."""
@@ -490,14 +491,21 @@ def stack_key(step: str, key: str) -> str:
 
 
 def stack_outputs(template: Any, keys: List[str]) -> None:
-    """Save ``template``'s output artifacts ``keys`` unpacked under the key its step passes."""
+    """Save ``template``'s output artifacts ``keys`` unpacked under the key its step passes, or
+    (``stack_into``: key -> (parameter, name), set by a sliced Steps/DAG around the step) into
+    the stack of the Steps/DAG's output ``name``, whose key the step passes as ``parameter``."""
     if not keys:
         return
     template.inputs.parameters[STACK_PARAMETER] = InputParameter()
+    into: Dict[str, Any] = getattr(template, "stack_into", None) or {}
     for key in keys:
         art = template.outputs.artifacts[key]
         art.archive = None
-        art.save = [S3Artifact("{{inputs.parameters.%s}}/%s" % (STACK_PARAMETER, key))]
+        param, name = into.get(key, (STACK_PARAMETER, key))
+        art.save = [S3Artifact("{{inputs.parameters.%s}}/%s" % (param, name))]
+    if any(key in into for key in keys):
+        # the items of every run of the step share that stack: catalogs must not collide
+        template.envs = dict(template.envs, **{SHARED_STACK_ENV: "1"})
 
 
 def stack_arguments(template: Any, step: Any) -> Dict[str, str]:

@@ -111,7 +111,10 @@ def read_inputs(op_class: Any, root: str, sliced: set, slice_value: Any = None) 
             path = os.path.join(root, "inputs", "artifacts", key)
             if key in sliced:
                 whole = load_input(path, _as_list(s))
-                values[key] = None if whole is None else _pick(op, key, whole, slice_value)
+                picked = None if whole is None else _pick(op, key, whole, slice_value)
+                if s.shape in ("list", "set") and isinstance(picked, (str, os.PathLike)):
+                    picked = [picked]  # one path of the list, still a list, as in the original
+                values[key] = picked
             else:
                 values[key] = load_input(path, s)
             # a missing artifact is None: the template said it was optional (a step gave None)

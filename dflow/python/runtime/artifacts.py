@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import uuid
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -94,6 +95,16 @@ def relative_location(path: str) -> str:
     return absolute.lstrip(os.sep)
 
 
+def _catalog_name(item: Optional[int]) -> str:
+    """The catalog file of one output: per item in a stack, and one of its own when the stack is
+    shared by every run of the step (``$DFLOW_SHARED_STACK``), so that none replaces another."""
+    if item is None:
+        return "catalog"
+    if os.environ.get("DFLOW_SHARED_STACK"):
+        return f"item-{item:06d}-{uuid.uuid4().hex[:12]}"
+    return f"item-{item:06d}"
+
+
 def stage_output(
     op: str,
     key: str,
@@ -107,7 +118,7 @@ def stage_output(
     An ``item``'s files go under ``<item>/`` with ``slice_dir``, else at their own paths.
     A None value, or a single path that does not exist, is an artifact the next step reads as
     None (the step still succeeds, as in the original)."""
-    name = "catalog" if item is None else f"item-{item:06d}"
+    name = _catalog_name(item)
     os.makedirs(staging, exist_ok=True)
     if value is None:
         write_catalog(staging, [None] if sign.shape == "single" else [], name=name, item=item)
