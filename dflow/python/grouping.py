@@ -13,6 +13,7 @@ saved under the key the step passes, as without grouping.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any, Dict, Tuple
 
 from ..errors import InvalidWorkflowError
@@ -46,6 +47,7 @@ __all__ = [
 
 ITEMS_PARAMETER = "dflow_items"
 GROUP_PARAMETER = "dflow_group"
+_ITEM_TAG = re.compile(r"\{\{=?\s*item\s*\}\}")
 GROUP_STARTS = "{{=toJson(sprig.untilStep(0, len(sprig.fromJson(inputs.parameters.%s)), %d))}}"
 
 
@@ -62,6 +64,11 @@ class GroupedSteps(Steps):
     def __init__(self, items: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.items = items
+
+    def outer_text(self, text: str) -> str:
+        """A key or parameter value as the calling step passes it: ``{{item}}`` reads ``group``
+        (the groups inside take the value the step was given, their index for the item)."""
+        return wrapper_key(text)
 
     def step_arguments(self, step: Any) -> Dict[str, str]:
         """The item list the calling step passes (and where its items stack artifacts)."""
@@ -115,6 +122,9 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
         if forwarded in params:
             arguments[forwarded] = "{{inputs.parameters.%s}}" % forwarded
     arguments[GROUP_PARAMETER] = "{{item}}"
+    for key, value in step.parameters.items():
+        if isinstance(value, str) and _ITEM_TAG.search(value):
+            arguments[key] = group_key(value, slices.group_size)  # the group's index, as a key's
     size = slices.group_size
     counted = _counted(step)
     wrapper.add(
@@ -125,12 +135,28 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
             artifacts={k: "{{inputs.artifacts.%s}}" % k for k in arts},
             with_param=GROUP_STARTS % (ITEMS_PARAMETER, size),
             continue_on_failed=step.continue_on_failed or counted,
+            key=group_key(step.key, size),
         )
     )
     if counted:
         wrapper.checks_success = True
         wrapper.add(_check_step(step))
     return wrapper
+
+
+def group_key(key: Any, size: int) -> Any:
+    """The key (or a parameter value) of each group of a step given ``key``: its ``{{item}}`` is
+    the group's index, as in the original (the groups fan out over their first positions); None
+    when it does not name the item (the step's own key is then the wrapper's)."""
+    if key is None or not _ITEM_TAG.search(str(key)):
+        return None
+    return _ITEM_TAG.sub("{{=sprig.div(item, %d)}}" % size, str(key))
+
+
+def wrapper_key(key: Any) -> Any:
+    """A key (or a parameter value) as the step calling the wrapper passes it: its ``{{item}}``
+    tags read ``group``, as the original's group key."""
+    return _ITEM_TAG.sub("group", str(key))
 
 
 def _counted(step: Any) -> bool:
@@ -223,7 +249,6 @@ def _refuse(op: str, where: str, step: Any, template: PythonOPTemplate) -> None:
         "a step timeout": step.timeout is not None,
         "an executor": step.executor is not None,
         "use_resource": step.use_resource is not None,
-        "a key that uses {{item}}": step.key is not None and "item" in str(step.key),
     }
     for option, present in unsupported.items():
         if present:

@@ -236,14 +236,20 @@ class Renderer:
             name = self._keyed(name, user)
         d: Dict[str, Any] = {"name": step.name, "template": name}
         arguments = render_arguments(step)
+        outer_text = getattr(template, "outer_text", None)  # a wrapper passes {{item}} inside
+        if callable(outer_text):
+            for p in arguments.get("parameters", ()):
+                if isinstance(p.get("value"), str):
+                    p["value"] = outer_text(p["value"])
         step_arguments = getattr(template, "step_arguments", None)
         if callable(step_arguments):
             for pname, value in step_arguments(step).items():
                 arguments.setdefault("parameters", []).append({"name": pname, "value": value})
         if step.key is not None:
-            arguments.setdefault("parameters", []).append(
-                {"name": KEY_PARAMETER, "value": str(step.key)}
-            )
+            key = str(step.key)
+            if callable(outer_text):
+                key = outer_text(key)
+            arguments.setdefault("parameters", []).append({"name": KEY_PARAMETER, "value": key})
         if arguments:
             d["arguments"] = arguments
         if step.when is not None:
