@@ -275,6 +275,10 @@ class PythonOPTemplate(PythonScriptOPTemplate):
             args.append(f"pool_timeout={grouped.pool_timeout!r}")
         if grouped.shuffle:
             args.append(f"shuffle=True, random_seed={grouped.random_seed!r}")
+        if self.create_slice_dir or grouped.create_dir:
+            args.append("slice_dirs=True")
+        if grouped.pool_size is None:  # the OP runs once over the group: lists in and out
+            args.append(f"stacked={grouped.output_artifact + grouped.output_parameter!r}")
         if success_tag:
             args.append(f"success_tag={success_tag!r}")
             strict = grouped.raise_for_group or config["raise_for_group"]

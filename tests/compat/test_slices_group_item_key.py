@@ -4,7 +4,7 @@ Checked against 1.8.134 (debug mode, OP on ``PYTHONPATH``): ``Step("sq", PythonO
 slices=Slices(input_parameter=["x"], group_size=2)), parameters={"x": [1, 2, 3, 4, 5]},
 key="sq-{{item}}")`` ran three pods keyed ``sq-0``, ``sq-1`` and ``sq-2``, and
 ``query_step(key="sq-1")`` found one step. (Its OP then failed there, given the group's list for
-``x``; ours runs the OP once per item.) Ours used to refuse the key.
+``x``, as ours does; here ``pool_size=1`` runs it once per item.) Ours used to refuse the key.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Sq(OP):
 def test_each_group_is_keyed_by_its_index() -> None:
     sq = Step(
         "sq",
-        PythonOPTemplate(Sq, slices=Slices(input_parameter=["x"], group_size=2)),
+        PythonOPTemplate(Sq, slices=Slices(input_parameter=["x"], group_size=2, pool_size=1)),
         parameters={"x": [1, 2, 3, 4, 5]},
         key="sq-{{item}}",
     )

@@ -89,6 +89,7 @@ def _workflow(seed: int, loop: Any) -> Workflow:
         output_parameter=["y"],
         output_artifact=["g"],
         group_size=3,
+        pool_size=1,
         shuffle=True,
         random_seed=seed,
     )
@@ -154,7 +155,12 @@ def test_values_keep_their_json_text_through_the_reordering():
             return OPIO({"v": {"z": 1.0 * x, "a": [x, 2**60 + x], "s": f"<{x}>"}})
 
     slices = Slices(
-        "{{item}}", input_parameter=["x"], output_parameter=["v"], group_size=2, shuffle=True
+        "{{item}}",
+        input_parameter=["x"],
+        output_parameter=["v"],
+        group_size=2,
+        pool_size=1,
+        shuffle=True,
     )
     odd = Step("odd", PythonOPTemplate(Odd), parameters={"x": list(range(5))}, slices=slices,
                with_param=argo_range(5))  # fmt: skip

@@ -136,6 +136,7 @@ GROUPED = PythonOPTemplate(
         output_artifact=["g"],
         output_parameter=["v"],
         group_size=2,
+        pool_size=1,
     ),
 )
 

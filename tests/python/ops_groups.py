@@ -70,3 +70,19 @@ class Total(OP):
     def execute(self, op_in: OPIO) -> OPIO:
         texts = [p.read_text() for p in op_in["outs"]]
         return OPIO({"total": sum(op_in["ys"]), "texts": texts, "pairs": op_in["pairs"]})
+
+
+class Cubes(OP):
+    """A whole group at once: ``x`` is the list of the group's items; ``short`` drops one."""
+
+    @classmethod
+    def get_input_sign(cls) -> OPIOSign:
+        return OPIOSign({"x": List[int], "short": Parameter(bool, default=False)})
+
+    @classmethod
+    def get_output_sign(cls) -> OPIOSign:
+        return OPIOSign({"y": List[int]})
+
+    def execute(self, op_in: OPIO) -> OPIO:
+        ys = [x**3 for x in op_in["x"]]
+        return OPIO({"y": ys[1:] if op_in["short"] else ys})

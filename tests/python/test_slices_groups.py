@@ -35,9 +35,9 @@ XS = [1, 2, 3, 4, 5]  # five items: not a multiple of the group sizes used here
 
 
 def _slices(**kw: Any) -> Slices:
-    return Slices(
-        input_parameter=["x"], output_parameter=["y", "pair"], output_artifact=["out"], **kw
-    )
+    # every item writes out.txt: create_dir keeps them apart (each in its own <item>/)
+    return Slices(input_parameter=["x"], output_parameter=["y", "pair"], output_artifact=["out"],
+                  **{"create_dir": True, **kw})  # fmt: skip
 
 
 def _workflow(name: str, slices: Slices, extra: Any = None, **loop: Any) -> Workflow:
@@ -152,7 +152,7 @@ def _run_group(tmp_path: Path, start: int, fail_on: int = -1, pool: Any = None) 
     return root, run_template(group, root, params)
 
 
-@pytest.mark.parametrize("pool", [None, 2])
+@pytest.mark.parametrize("pool", [1, 2])
 def test_each_pod_runs_its_items_in_order_and_lays_them_out_per_item(
     tmp_path: Path, pool: Any
 ) -> None:
@@ -197,7 +197,7 @@ def _expected() -> Dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("group_size, pool_size", [(2, None), (3, 1), (5, None)])
+@pytest.mark.parametrize("group_size, pool_size", [(2, 1), (3, 1), (5, 1)])
 def test_grouped_fan_out_stacks_like_one_item_per_pod(
     local_root: Path, group_size: int, pool_size: Any
 ) -> None:
@@ -248,7 +248,7 @@ def test_ungrouped_and_pool_only_give_the_same_outputs(local_root: Path) -> None
 
 def test_with_items_and_sequence_are_grouped_too(local_root: Path) -> None:
     for i, loop in enumerate(({"with_items": list(range(5))}, {"with_sequence": argo_sequence(5)})):
-        wf = _workflow(f"loop{i}", _slices(group_size=2), **loop)
+        wf = _workflow(f"loop{i}", _slices(group_size=2, pool_size=1), **loop)
         wf.submit()
         assert wf.query_status() == "Succeeded"
         assert _outputs(wf, "total") == _expected()
@@ -296,3 +296,26 @@ def test_artifacts_of_a_grouped_step_are_inputs_like_any_list(
     assert wf.query_status() == "Succeeded"
     assert _outputs(wf, "sq")["y"] == [x * x for x in XS]
     assert _outputs(wf, "gather")["texts"] == [f"g:in{x}:{x * x}" for x in XS]
+
+
+@pytest.mark.parametrize("short", [False, True])
+def test_without_a_pool_the_op_takes_its_group_as_lists(local_root: Path, short: bool) -> None:
+    # GIVEN an OP signed for lists, grouped without a pool (the original runs it once per group)
+    cubes = Step(
+        "cubes",
+        PythonOPTemplate(ops_groups.Cubes),
+        parameters={"x": XS, "short": short},
+        with_param=argo_range(len(XS)),
+        slices=Slices(input_parameter=["x"], output_parameter=["y"], group_size=2),
+    )
+    wf = Workflow("lists", steps=Steps("lists"))
+    wf.add(cubes)
+    wf.submit()
+    if not short:  # THEN the step's output is one value per item, in item order
+        assert wf.query_status() == "Succeeded"
+        assert _outputs(wf, "cubes")["y"] == [x**3 for x in XS]
+        return
+    # a list of the wrong length is an error naming the OP and the output
+    assert wf.query_status() == "Failed"
+    pod = [s for s in wf.query_step(phase="Failed") if s.type == "Pod"][0]
+    assert "exit code 2" in pod.message

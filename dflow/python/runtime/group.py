@@ -1,14 +1,20 @@
-"""A group of slices in one container: run the OP once per item, serially or in a process pool.
+"""A group of slices in one container: the OP runs once over the group, or once per item.
 
 ``Slices(group_size=g)`` fans a step out over groups: each container gets the whole item list
-(``$DFLOW_ITEMS``, JSON) and the position of its group's first item (``$DFLOW_GROUP``), and runs
-the OP for ``items[start:start + g]`` in item order, each item in a directory of its own under
-the working directory (``shuffle``: the groups are cut from a seeded shuffle of the positions).
+(``$DFLOW_ITEMS``, JSON) and the position of its group's first item (``$DFLOW_GROUP``), and takes
+``items[start:start + g]`` (``shuffle``: the groups are cut from a seeded shuffle of the
+positions). As in the original dflow:
+
+* without ``pool_size`` the OP runs once, in the pod's working directory, with each sliced input
+  the list of the group's slices, and gives each sliced output as the list of the items' values;
+* with ``pool_size`` it runs once per item, serially (``1``) or in a process pool, each item in
+  the pod's working directory (``create_dir``: in ``<item>/`` under it).
+
 Every output parameter is written as the JSON list of the items' values (the wrapper around the
-fan-out concatenates the groups' lists); every output artifact holds each item's files under
-``<item>/`` with one catalog per item, exactly as one-item containers lay them out. Outputs are
-written only when every item succeeded; otherwise the exit code is the first non-transient
-failure's (1 when all failures were transient).
+fan-out concatenates the groups' lists); every output artifact holds one catalog per item, each
+item's files at the paths the OP gave (``create_dir``: under ``<item>/``), as one-item containers
+lay them out. Outputs are written only when every item succeeded; otherwise the exit code is the
+first non-transient failure's (1 when all failures were transient).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import os
 import shutil
 import sys
 import traceback
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ...storage.catalog import write_catalog
 from ..errors import FatalError, SignError, TransientError, TypeCheckError
@@ -50,8 +56,14 @@ def run_group(
     random_seed: int = 0,
     success_tag: Optional[str] = None,
     raise_for_group: bool = False,
+    slice_dirs: bool = False,
+    stacked: Sequence[str] = (),
 ) -> None:
-    """Run the OP for every item of this container's group, as the container's main program.
+    """Run the OP for the items of this container's group, as the container's main program.
+
+    ``slice_dirs`` (the original's ``create_dir``) keeps each item's files under ``<item>/``;
+    ``stacked`` names the sliced outputs, which an OP run once over the group (no
+    ``pool_size``) gives as lists of the items' values.
 
     With ``shuffle`` the groups are cut from the item positions in the order Python's
     ``random.shuffle`` gives them with ``random_seed``, as dflow 1.x groups them, and every
@@ -78,10 +90,13 @@ def run_group(
     staging = os.path.join(root, "outputs", f".group-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     _job.update(op=op_class, make=(op, state), root=root, sliced=set(sliced), cwd=cwd)
-    _job.update(staging=staging)
+    _job.update(staging=staging, slice_dirs=slice_dirs)
     try:
         try:
-            results = _run_all(list(enumerate(mine)), pool_size, pool_timeout)
+            if pool_size is None:
+                results = _run_once(mine, set(stacked))
+            else:
+                results = _run_all(list(enumerate(mine)), pool_size, pool_timeout)
         except TimeoutError:
             print(
                 f"dflow: OP {op_class.__name__}: the group's pool did not finish within "
@@ -158,13 +173,13 @@ def _kill(pool: Any) -> None:
 
 
 def _run_item(job: Tuple[int, Any]) -> _Result:
-    """One item: its own working directory, inputs, ``execute``, checks, staged outputs."""
+    """One item: inputs, ``execute`` (in ``<item>/`` with ``slice_dirs``), checks, outputs."""
     position, item = job
     op_class = _job["op"]
-    name = op_class.__name__
-    workdir = os.path.join(_job["cwd"], f"dflow-item-{position:06d}")
-    os.makedirs(workdir, exist_ok=True)
-    os.chdir(workdir)
+    if _job["slice_dirs"]:
+        workdir = os.path.join(_job["cwd"], str(_item(item)))
+        os.makedirs(workdir, exist_ok=True)
+        os.chdir(workdir)
     try:
         inputs = read_inputs(op_class, _job["root"], _job["sliced"], item)
         check_signed(op_class, inputs, "input")
@@ -172,31 +187,75 @@ def _run_item(job: Tuple[int, Any]) -> _Result:
         op_out = with_defaults(op_class, op_obj.execute(OPIO(inputs)), "output")
         check_signed(op_class, op_out, "output")
         return 0, *_stage_item(op_class, op_out, _item(item), position)
-    except TransientError:
-        traceback.print_exc()
-        return EXIT_TRANSIENT, {}, None
-    except (FatalError, SignError, TypeCheckError) as e:
-        if isinstance(e, FatalError):
-            traceback.print_exc()
-        else:
-            print(f"dflow: {e}", file=sys.stderr)
-        return EXIT_FATAL, {}, None
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else EXIT_OTHER
-        return code or EXIT_OTHER, {}, None
-    except BaseException:
-        traceback.print_exc()
-        print(f"dflow: OP {name} failed on item {item!r} with an unexpected exception",
-              file=sys.stderr)  # fmt: skip
-        return EXIT_OTHER, {}, None
+    except BaseException as e:  # noqa: BLE001 - every failure is the item's exit code
+        return _failed(op_class, e, f"on item {item!r} "), {}, None
     finally:
         os.chdir(_job["cwd"])
 
 
+def _run_once(items: List[Any], stacked: Set[str]) -> List[_Result]:
+    """The group in one ``execute``: sliced inputs are lists of the items' slices; each sliced
+    output (in ``stacked``) a list of the items' values, parted back into one result per item."""
+    op_class = _job["op"]
+    op = op_class.__name__
+    try:
+        inputs = read_inputs(op_class, _job["root"], _job["sliced"], list(items))
+        check_signed(op_class, inputs, "input")
+        op_obj = make_op(*_job["make"])
+        op_out = with_defaults(op_class, op_obj.execute(OPIO(inputs)), "output")
+        check_signed(op_class, op_out, "output")
+        for key in stacked:
+            value = op_out.get(key)
+            if value is not None and (not isinstance(value, list) or len(value) != len(items)):
+                raise FatalError(
+                    f"OP {op}: sliced output {key!r} of a group of {len(items)} items should be "
+                    f"a list of as many values, got {value!r}"
+                )
+        results: List[_Result] = []
+        for position, item in enumerate(items):
+            part = {
+                k: (None if v is None else v[position]) if k in stacked else v
+                for k, v in op_out.items()
+            }
+            one = position == 0  # an output not sliced is the group's: staged with the first
+            results.append((0, *_stage_item(op_class, part, _item(item), position, stacked, one)))
+        return results
+    except BaseException as e:  # noqa: BLE001 - every failure is the group's exit code
+        code = _failed(op_class, e, "")
+        return [(code, {}, None) for _ in items]
+
+
+def _failed(op_class: Any, e: BaseException, where: str) -> int:
+    """Report the failure ``e`` of the OP, and the exit code it gives."""
+    if isinstance(e, TransientError):
+        traceback.print_exc()
+        return EXIT_TRANSIENT
+    if isinstance(e, (FatalError, SignError, TypeCheckError)):
+        if isinstance(e, FatalError):
+            traceback.print_exc()
+        else:
+            print(f"dflow: {e}", file=sys.stderr)
+        return EXIT_FATAL
+    if isinstance(e, SystemExit):
+        code = e.code if isinstance(e.code, int) else EXIT_OTHER
+        return code or EXIT_OTHER
+    traceback.print_exc()
+    print(f"dflow: OP {op_class.__name__} failed {where}with an unexpected exception",
+          file=sys.stderr)  # fmt: skip
+    return EXIT_OTHER
+
+
 def _stage_item(
-    op_class: Any, op_out: Any, item: int, position: int
+    op_class: Any,
+    op_out: Any,
+    item: int,
+    position: int,
+    parted: Set[str] = frozenset(),  # type: ignore[assignment]
+    whole: bool = True,
 ) -> Tuple[Dict[str, Any], Optional[str]]:
-    """The item's parameter values as wire elements, its artifacts staged under ``<item>/``."""
+    """The item's parameter values as wire elements, its artifacts staged (under ``<item>/``
+    with ``slice_dirs``). ``parted`` outputs hold this item's part of a list the OP gave for
+    the group; the others are staged only when ``whole``."""
     op = op_class.__name__
     sign = op_class.get_output_sign()
     params: Dict[str, Any] = {}
@@ -204,11 +263,25 @@ def _stage_item(
     for key in sign:
         s = as_sign(sign[key])
         if isinstance(s, Artifact):
-            if key in op_out:
-                stage_output(op, key, op_out[key], s, os.path.join(staged_root, key), item)
+            if key in op_out and (whole or key in parted):
+                value = op_out[key]
+                if key in parted:  # one item's part: a path, or a list of paths
+                    s = _part_sign(s)
+                    value = list(value) if isinstance(value, (list, tuple, set)) else [value]
+                stage_output(op, key, value, s, os.path.join(staged_root, key),
+                             item, slice_dir=_job["slice_dirs"])  # fmt: skip
         elif key in op_out:
             params[key] = _element(encode(op_out[key]))
     return params, staged_root
+
+
+def _part_sign(sign: Artifact) -> Artifact:
+    """The sign of one item's part of a list artifact: a list of paths (or of strings)."""
+    from pathlib import Path
+    from typing import List as L
+
+    args = getattr(sign.type, "__args__", None) or (sign.type,)
+    return Artifact(L[str] if args[0] is str else L[Path], optional=True)
 
 
 def _element(text: str) -> Any:
@@ -268,6 +341,8 @@ def _compact(value: Any) -> str:
 
 
 def _link(src: str, dst: str) -> None:
+    if os.path.lexists(dst):  # items that wrote the same path: the last one's stays
+        os.remove(dst)
     try:
         os.link(src, dst)
     except OSError:
