@@ -43,6 +43,7 @@ class InitArtifactForSlices(PythonScriptOPTemplate):
         stack: save the empty outputs under ``{{inputs.parameters.dflow_stack_key}}``, the key
             a sliced step's items stack under, so that a fan-out with no items still gives its
             (empty) stacked artifacts (see ``dflow.python.stack_init``).
+        name: the template's name, instead of ``<template>-init-artifact``.
     """
 
     def __init__(
@@ -62,9 +63,10 @@ class InitArtifactForSlices(PythonScriptOPTemplate):
         post_script: str = "",
         tmp_root: str = "/tmp",
         stack: bool = False,
+        name: Optional[str] = None,
     ) -> None:
         super().__init__(
-            name=suffixed_name(template.name, "init-artifact"),
+            name=name or suffixed_name(template.name, "init-artifact"),
             image=image,
             command=command or ["python3"],
             image_pull_policy=image_pull_policy,

@@ -3,21 +3,24 @@
 The items of a sliced step save their output artifacts under one stack key (``stack_key``).
 With no items (``with_param`` an empty list) nothing is saved there, and Argo marks the step
 Skipped ("Skipped, empty params"). So right after such a step, in the same Steps or DAG, a step
-``<step>-init-artifact`` (template ``InitArtifactForSlices``, named as in dflow 1.x) runs when the
-step was skipped, and writes an empty list artifact under the same key: the steps reading the
-stack get an empty list, as in dflow 1.x. After a fan-out with items it is skipped and runs no pod.
+``<step>-init-artifact`` (named as in dflow 1.x) runs when the step was skipped, and writes an
+empty list artifact under the same key: the steps reading the stack get an empty list, as in
+dflow 1.x. After a fan-out with items it is skipped and runs no pod. Its template, an
+``InitArtifactForSlices`` saving under the key it is given, is shared by the fan-outs that stack
+the same outputs.
 """
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, List
 
-from ..config import config
 from ..step import Step
 from .slice_init import InitArtifactForSlices
 from .template import STACK_PARAMETER
 
-__all__ = ["empty_stack_step", "stacked_names", "STACK_PARAMETER"]
+__all__ = ["empty_stack_step", "stack_init_template", "stacked_names", "STACK_PARAMETER"]
+
+TEMPLATE_NAME = "dflow-init-stack"
 
 
 def stacked_names(template: Any) -> List[str]:
@@ -32,24 +35,27 @@ def stacked_names(template: Any) -> List[str]:
     return names
 
 
-def empty_stack_step(
-    template: Any, step: Any, key: str, util_image: Optional[str] = None
-) -> Optional[Step]:
-    """The step writing the empty stacked artifacts of the fanned-out ``step`` (which runs
-    ``template`` and passes it the stack key ``key``) when ``step`` is skipped; None if it
-    stacks nothing. It runs on the step's util image, else ``util_image``, else the config's."""
-    names = stacked_names(template)
-    if not names:
-        return None
+def stack_init_template(
+    names: List[str], image: str, command: Any, image_pull_policy: Any
+) -> InitArtifactForSlices:
+    """The template writing empty list artifacts ``names`` under the stack key it is given."""
     init = InitArtifactForSlices(
-        template,
-        image=step.util_image or util_image or config["util_image"],
-        command=step.util_command,
-        image_pull_policy=step.util_image_pull_policy,
+        None,
+        image=image,
+        command=command,
+        image_pull_policy=image_pull_policy,
         key=None,
         sliced_output_artifact=names,
         stack=True,
+        name=TEMPLATE_NAME,
     )
+    init.name_from_op = init.name  # type: ignore[attr-defined]  # others take <name>-<n>
+    return init
+
+
+def empty_stack_step(step: Any, key: str, init: InitArtifactForSlices) -> Step:
+    """The step running ``init`` when the fanned-out ``step``, which stacks under ``key``, is
+    skipped."""
     status = "{{%s.%s.status}}" % (step.prefix, step.name)
     return Step(
         f"{step.name}-init-artifact",

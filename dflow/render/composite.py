@@ -86,6 +86,7 @@ class Renderer:
         self.pvcs: Dict[str, Any] = {}
         self._variants: Dict[Tuple[Any, ...], OPTemplate] = {}
         self._needs_key: Set[str] = set()
+        self._stack_templates: Dict[Tuple[Any, ...], Any] = {}
 
     # -- templates -----------------------------------------------------------------------------
 
@@ -292,15 +293,24 @@ class Renderer:
         """The step after a fan-out stacking artifacts that writes them empty when it had no
         items (see ``dflow.python.stack_init``); None when the fan-out stacks nothing, or a step
         of ``parent`` does it already (a sub-path step's init step, a manifest read back)."""
-        from ..python.stack_init import STACK_PARAMETER, empty_stack_step
+        from ..python import stack_init
 
-        key = next((p["value"] for p in parameters if p["name"] == STACK_PARAMETER), None)
+        key = next(
+            (p["value"] for p in parameters if p["name"] == stack_init.STACK_PARAMETER), None
+        )
         if key is None or f"{step.name}-init-artifact" in getattr(parent, "_names", ()):
             return None
-        init = empty_stack_step(template, step, key, self.util_image)
-        if init is None:
+        names = stack_init.stacked_names(template)
+        if not names:
             return None
-        rendered, _ = self._step(init, parent)
+        image = step.util_image or self.util_image
+        command = tuple(step.util_command or ["python3"])
+        which = (tuple(names), image, command, step.util_image_pull_policy)
+        init = self._stack_templates.get(which)
+        if init is None:  # one per distinct outputs and image, shared by the fan-outs
+            init = stack_init.stack_init_template(names, image, list(command), which[3])
+            self._stack_templates[which] = init
+        rendered, _ = self._step(stack_init.empty_stack_step(step, key, init), parent)
         rendered[STACK_INIT] = step.name
         return rendered
 

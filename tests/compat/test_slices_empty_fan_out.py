@@ -189,6 +189,8 @@ def test_the_init_step_runs_only_after_a_fan_out_with_no_items(render):
     # the init steps follow the fan-outs' group, each running when its fan-out was skipped
     assert [s["name"] for s in main["steps"][1]] == ["full-init-artifact", "empty-init-artifact"]
     assert main["steps"][1][1]["when"] == "{{steps.empty.status}} == Skipped"
+    # one template for the fan-outs stacking the same outputs
+    assert {s["template"] for s in main["steps"][1]} == {"dflow-init-stack"}
     wf.submit()
     assert wf.query_status() == "Succeeded"
     phases = {
