@@ -19,7 +19,17 @@ from typing import Callable, List, Optional, Tuple
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dflow import Step, Workflow, config, s3_config  # noqa: E402
+from dflow import (  # noqa: E402
+    InputParameter,
+    Inputs,
+    OutputParameter,
+    Outputs,
+    ShellOPTemplate,
+    Step,
+    Workflow,
+    config,
+    s3_config,
+)
 from dflow.python import OP, OPIO, OPIOSign, PythonOPTemplate, Slices  # noqa: E402
 
 
@@ -49,6 +59,24 @@ def parallel(n: int) -> Workflow:
 def chain(n: int) -> Workflow:
     inc = PythonOPTemplate(Inc, image="python:3.11")
     wf = Workflow(name=f"chain-{n}")
+    prev = Step("s0", inc, parameters={"x": 0})
+    wf.add(prev)
+    for i in range(1, n):
+        prev = Step(f"s{i}", inc, parameters={"x": prev.outputs.parameters["y"]})
+        wf.add(prev)
+    return wf
+
+
+def shell_chain(n: int) -> Workflow:
+    """A chain of trivial shell steps: what starting a command costs (no Python in the step)."""
+    inc = ShellOPTemplate(
+        name="inc",
+        image="alpine:3",
+        script="mkdir -p /tmp/outputs\necho $(({{inputs.parameters.x}} + 1)) > /tmp/outputs/y\n",
+        inputs=Inputs(parameters={"x": InputParameter()}),
+        outputs=Outputs(parameters={"y": OutputParameter(value_from_path="/tmp/outputs/y")}),
+    )
+    wf = Workflow(name=f"shell-chain-{n}")
     prev = Step("s0", inc, parameters={"x": 0})
     wf.add(prev)
     for i in range(1, n):
@@ -88,7 +116,11 @@ def main(argv: List[str] | None = None) -> int:
     root = tempfile.mkdtemp(prefix="dflow-bench-", dir=str(Path.home()))
     config.update(mode="debug", debug_workdir=root, debug_workers=args.workers)
     s3_config["storage_client"] = LocalClient(f"{root}/artifacts")
-    cases = [("50 parallel", lambda: parallel(50), 50), ("50 chain", lambda: chain(50), 50)]
+    cases = [
+        ("50 parallel", lambda: parallel(50), 50),
+        ("50 chain", lambda: chain(50), 50),
+        ("50 shell chain", lambda: shell_chain(50), 50),
+    ]
     if not args.quick:
         cases += [
             ("500 parallel", lambda: parallel(500), 500),

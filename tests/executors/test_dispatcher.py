@@ -95,9 +95,6 @@ def _ops_outside_tmp(remote_root: Path) -> str:
 
 
 def _local(remote_root: Path, **kw: Any) -> DispatcherExecutor:
-    # Shell jobs are watched with `ps -p <pid>`: a step in a PID namespace of its own numbers its
-    # processes apart from the host's /proc, so these steps run as plain process groups
-    config["debug_isolation"] = "rewrite"
     machine = {"batch_type": "Shell", "context_type": "LocalContext"}
     return DispatcherExecutor(machine_dict=machine, remote_root=str(remote_root), **QUICK, **kw)
 
@@ -196,6 +193,28 @@ def test_shell_local_runs_the_step_and_brings_outputs_back(
     assert "pre-hook ran" in log and "post-hook ran" in log
     # and the remote work directory is gone (clean=True)
     assert not any(p.is_dir() for p in remote_root.iterdir())
+
+
+def test_shell_local_job_is_watched_while_it_runs_in_the_default_isolation(
+    local_root: Path, remote_root: Path
+) -> None:
+    # GIVEN the engine's default isolation (a keeper and private mounts, as root) and a job that
+    # runs for a few checks of DPDispatcher's Shell batch, which watches it with `ps -p <pid>`
+    slow = ShellOPTemplate(
+        name="slow",
+        script="sleep 2\nmkdir -p /tmp/outputs\necho finished > /tmp/outputs/msg\n",
+        outputs=Outputs(parameters={"msg": OutputParameter(value_from_path="/tmp/outputs/msg")}),
+    )
+    assert config["debug_isolation"] == "auto"
+    wf = Workflow(name="slow-local")
+    wf.add(Step("slow", slow, executor=_local(remote_root)))
+    # WHEN it runs
+    wf.submit()
+    # THEN the step waited for the job: it succeeded with the job's output, which a job taken
+    # for finished at once would not have written yet
+    assert wf.query_status() == "Succeeded"
+    step = [s for s in wf.query_step(name="slow") if s.type == "Pod"][0]
+    assert step.outputs.parameters["msg"].value == "finished"
 
 
 def test_remote_failure_gives_exit_code_and_remote_message(

@@ -40,8 +40,8 @@ class Cube(OP):
 
 
 def _process_id() -> int:
-    """This process, told apart from others: pids repeat across PID namespaces (each step may
-    have its own, as each container does), the namespace's inode tells them apart."""
+    """This process, told apart from others: pids repeat across PID namespaces (each container
+    has its own), the namespace's inode tells them apart."""
     return os.stat("/proc/self/ns/pid").st_ino * 2**22 + os.getpid()
 
 

@@ -245,16 +245,20 @@ def run_pod(
     except DflowError as exc:  # a missing secret: the message names it, never a value
         return "Failed", str(exc), {}
     env["ARGO_TEMPLATE"] = argo_template(body, node, outputs_spec, f"{run.state.name}/{pod}")
-    zygote = run.zygote() if argv[0] == sys.executable and len(argv) == 2 else None
+    # a Python script runs in a child of the zygote; an isolated step is forked there in any case
+    script = argv[0] == sys.executable and len(argv) == 2 and run.use_zygote
+    isolate = run.sandbox.mode == "namespace"
+    zygote = run.zygote() if script or isolate else None
     if zygote is not None:
         outcome = run.groups.run_forked(
             zygote,
-            argv[1:],
+            argv[1:] if script else argv,
             cwd=str(work),
             env=env,
             stdout=str(step_dir / "stdout"),
             stderr=str(step_dir / "stderr"),
-            private_mounts=run.sandbox.mode == "namespace",
+            isolate=isolate,
+            exec_argv=not script,
             timeout=timeout,
             tick=tick,
         )

@@ -10,9 +10,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable, Dict, List, Optional
 
-__all__ = ["Outcome", "ProcessGroups", "kill_group"]
+from .keeper import GRACE
 
-GRACE = 2.0  # seconds between SIGTERM and SIGKILL
+__all__ = ["Outcome", "ProcessGroups", "kill_group"]
 
 
 @dataclass
@@ -54,7 +54,7 @@ class ProcessGroups:
     def __init__(self) -> None:
         self.cancelled = threading.Event()
         self._lock = threading.Lock()
-        self._groups: Dict[int, bool] = {}
+        self._groups: Dict[int, float] = {}  # process group -> its grace after SIGTERM
 
     def run(
         self,
@@ -81,7 +81,7 @@ class ProcessGroups:
                 start_new_session=True,
             )
         with self._lock:
-            self._groups[proc.pid] = True
+            self._groups[proc.pid] = GRACE
         if self.cancelled.is_set():  # terminate ran before the group was registered
             kill_group(proc.pid)
         if tick is not None:
@@ -124,20 +124,23 @@ class ProcessGroups:
         env: Dict[str, str],
         stdout: str,
         stderr: str,
-        private_mounts: bool,
+        isolate: bool,
         timeout: Optional[float],
         tick: Optional[Callable[[int], None]] = None,
         tick_every: float = 1.0,
+        exec_argv: bool = False,
     ) -> Outcome:
-        """Like ``run``, for a Python script forked from the zygote (``argv`` = script + args)."""
+        """Like ``run``, for a step forked from the zygote (see ``Zygote.start``)."""
         if self.cancelled.is_set():
             return Outcome(None, cancelled=True)
-        rid = zygote.start(argv, cwd, env, stdout, stderr, private_mounts)
+        rid = zygote.start(argv, cwd, env, stdout, stderr, isolate, exec_argv)
         pid = zygote.wait_for(rid, "pid", None)
+        # a keeper passes SIGTERM on and kills after its own grace: give it the time to
+        grace = GRACE + 1.0 if isolate else GRACE
         with self._lock:
-            self._groups[pid] = True
+            self._groups[pid] = grace
         if self.cancelled.is_set():  # terminate ran before the group was registered
-            kill_group(pid)
+            kill_group(pid, grace)
         deadline = None if timeout is None else time.monotonic() + timeout
         timed_out = False
         code: Optional[int] = None
@@ -149,7 +152,7 @@ class ProcessGroups:
                 code = zygote.wait_for(rid, "exit", wait)
                 if code is None and deadline is not None and time.monotonic() >= deadline:
                     timed_out = True
-                    kill_group(pid)
+                    kill_group(pid, grace)
                     code = zygote.wait_for(rid, "exit", None)
                 elif code is None and tick is not None:
                     tick(pid)
@@ -168,8 +171,8 @@ class ProcessGroups:
         """Stop every running step process (their whole process groups)."""
         self.cancelled.set()
         with self._lock:
-            groups = list(self._groups)
-        threads = [threading.Thread(target=kill_group, args=(g,)) for g in groups]
+            groups = list(self._groups.items())
+        threads = [threading.Thread(target=kill_group, args=g) for g in groups]
         for t in threads:
             t.start()
         for t in threads:

@@ -6,10 +6,11 @@ paths dflow uses in the container (inputs, outputs, the script, a template's dec
 private to the step, while every host file, ``/tmp`` included, stays visible under its own name
 (an interpreter or virtual environment under ``/tmp``, a path given as a parameter, a module
 imported at run time). ``namespace`` also runs each step in a private mount namespace (mounts it
-makes stay its own) and a PID namespace, so that every process it starts (``setsid`` or not)
-ends with it; ``rewrite`` runs it as a plain process group (a child that leaves the group can
-outlive the step); ``auto`` picks ``namespace`` for root. Either way the step's first process is
-killed when the engine that started it dies (``setpriv --pdeathsig``, where available).
+makes stay its own) under a keeper (see ``keeper``), so that every process it starts (``setsid``
+or not) ends with it, while it sees the host's processes under their own ids as a plain process
+does; ``rewrite`` runs it as a plain process group (a child that leaves the group can outlive the
+step); ``auto`` picks ``namespace`` for root. Either way the step's first process is killed when
+the engine that started it dies.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import functools
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import List, Tuple
 
@@ -29,14 +31,6 @@ CONTAINER_TMP = "/tmp"
 _TMP = re.compile(r"(?<![\w./-])/tmp(?=/|\b|$)")
 
 
-# the first process of the PID namespace waits for the step, which so gets signals as usual
-_FIRST = '"$@"; exit $?'
-
-
-def _unshare_argv() -> List[str]:
-    return ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child"]
-
-
 @functools.cache
 def _die_with_engine() -> Tuple[str, ...]:
     """The prefix that has the step killed when the engine thread that started it ends."""
@@ -46,7 +40,7 @@ def _die_with_engine() -> Tuple[str, ...]:
 
 def probe_namespace() -> bool:
     """Whether steps can run in a private mount namespace without changing their user id."""
-    return os.geteuid() == 0 and shutil.which("unshare") is not None
+    return sys.platform.startswith("linux") and os.geteuid() == 0
 
 
 class Sandbox:
@@ -58,7 +52,7 @@ class Sandbox:
         if mode == "auto":
             mode = "namespace" if probe_namespace() else "rewrite"
         elif mode == "namespace" and not probe_namespace():
-            raise DflowError("debug isolation 'namespace' needs root and unshare on this machine")
+            raise DflowError("debug isolation 'namespace' needs root on Linux")
         self.mode = mode
 
     def host_path(self, step_dir: Path, path: str, what: str) -> Path:
@@ -81,7 +75,6 @@ class Sandbox:
         return _TMP.sub(str(step_dir / "tmp"), path)
 
     def wrap(self, step_dir: Path, argv: List[str]) -> List[str]:
-        """The command that runs ``argv`` as the step process."""
-        if self.mode == "namespace":
-            return [*_die_with_engine(), *_unshare_argv(), "--", "sh", "-c", _FIRST, "sh", *argv]
+        """The command that runs ``argv`` as a plain step process (``namespace`` steps are
+        forked by the zygote under a keeper instead)."""
         return [*_die_with_engine(), *argv]

@@ -128,17 +128,20 @@ class Run:
         self.groups.terminate()
 
     def zygote(self) -> Any:
-        """The fork server for Python script steps, started on first use (None when off)."""
-        if not self.use_zygote:
+        """The fork server for steps, started on first use (None when off: a Python step then
+        starts a fresh interpreter); isolated steps always have one, it forks their keepers."""
+        if not self.use_zygote and self.sandbox.mode != "namespace":
             return None
         with self._zygote_lock:
             if self._zygote is None:
                 from .pod import step_base_env
-                from .zygote import PRELOAD_ENV, Zygote, op_imports
+                from .zygote import PRELOAD_ENV, SPARE_ENV, Zygote, op_imports
 
                 # its children replace it by their own; it preloads no secret
                 env = step_base_env([*self.python_path, os.environ.get("PYTHONPATH", "")])
                 env[PRELOAD_ENV] = "\n".join(op_imports(self.templates.values()))
+                if self.sandbox.mode == "namespace":
+                    env[SPARE_ENV] = "1"
                 self._zygote = Zygote(env)
             return self._zygote
 

@@ -98,7 +98,7 @@ def _sleepers(seconds: bytes) -> list:
 
 def test_terminate_stops_running_steps_of_a_detached_workflow(local_root):
     config["detach"] = True
-    # (a step may run in its own PID namespace: its processes are found by their marker)
+    # (its processes are found by their marker)
     slow = shell("slow", "touch /tmp/started; sleep 1201")
     wf = Workflow(name="stopme")
     wf.add([Step("slow", slow), Step("also", slow)])

@@ -148,3 +148,71 @@ def test_kill_9_of_a_submitting_process_ends_its_steps(local_root, tmp_path):
     from dflow.engines.local import LocalEngine
 
     assert LocalEngine().get(wid)["status"]["phase"] == "Error"
+
+
+def _cgroup_kill_works() -> bool:
+    from dflow.engines.local.keeper import own_cgroup
+
+    base = own_cgroup()
+    if base is None:
+        return False
+    probe = os.path.join(base, f"dflow-probe-{os.getpid()}")
+    try:
+        os.mkdir(probe)
+    except OSError:
+        return False
+    try:
+        return os.path.exists(os.path.join(probe, "cgroup.kill"))
+    finally:
+        os.rmdir(probe)
+
+
+def _keeper_of(pid: int) -> int:
+    """The step's keeper above ``pid``: the first ancestor that is a fork of the zygote."""
+    while pid > 1:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        pid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            if b"dflow.engines.local.zygote" in fh.read():
+                return pid
+    raise AssertionError("no keeper above the step's process")
+
+
+@pytest.mark.skipif(not _cgroup_kill_works(), reason="needs a writable cgroup v2 with cgroup.kill")
+def test_kill_9_of_a_keeper_still_ends_its_steps_processes_by_their_cgroup(local_root):
+    from dflow.engines.local.keeper import own_cgroup
+
+    mark = marker()
+    config["detach"] = True
+    wf = Workflow(name="keeper-killed")
+    wf.add(Step("sh", shell("sh-leaves", f"setsid sleep {mark} & sleep {mark}")))
+    wf.submit()
+    # GIVEN a step running, with a child that left its session
+    assert wait_for(lambda: len(sleepers(mark)) == 2), sleepers(mark)
+    keeper = _keeper_of(sleepers(mark)[0])
+    cgroup = os.path.join(own_cgroup(), f"dflow-step-{keeper}")
+    assert os.path.isdir(cgroup)
+    # WHEN its keeper is killed with SIGKILL, before it could end them itself
+    os.kill(keeper, signal.SIGKILL)
+    # THEN the step's processes end all the same, and so does its cgroup
+    assert wait_for(lambda: sleepers(mark) == [], 5), sleepers(mark)
+    assert wf.wait() == "Failed"
+    assert wait_for(lambda: not os.path.exists(cgroup), 5)
+
+
+def test_a_step_leaves_no_cgroup_behind(local_root):
+    mark = marker()
+    config["detach"] = True
+    wf = Workflow(name="cgroup-gone")
+    wf.add(Step("sh", shell("sh-sleeps", f"sleep {mark} & sleep {mark}")))
+    wf.submit()
+    assert wait_for(lambda: len(sleepers(mark)) == 2), sleepers(mark)
+    keeper = _keeper_of(sleepers(mark)[0])
+    wf.terminate()
+    assert wf.wait() == "Failed"
+    assert wait_for(lambda: sleepers(mark) == [], 5), sleepers(mark)
+    from dflow.engines.local.keeper import own_cgroup
+
+    base = own_cgroup()
+    assert base is None or not os.path.exists(os.path.join(base, f"dflow-step-{keeper}"))
