@@ -80,6 +80,10 @@ class Run:
 
     def run(self) -> None:
         """Run the entrypoint and record the workflow's final phase."""
+        if self.sandbox.mode == "namespace":
+            # every step is forked by the zygote: have it up before the first one, so that
+            # the first step does not start later than the steps beside it
+            self.zygote().wait_ready(60.0)
         spec = self.state.data["spec"]
         name = self.state.name
         args = spec.get("arguments") or {}

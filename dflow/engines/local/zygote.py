@@ -267,6 +267,7 @@ def serve() -> None:
 
     if os.environ.pop(SPARE_ENV, ""):
         spare.make(launch)
+    answer({"id": "ready", "pid": zygote})
     try:
         while True:
             ready, _, _ = select.select([stdin, ended], [], [], 1.0)
@@ -416,6 +417,13 @@ class Zygote:
             self.proc.stdin.write((json.dumps(req) + "\n").encode())
             self.proc.stdin.flush()
         return rid
+
+    def wait_ready(self, timeout: float) -> None:
+        """Wait until the zygote takes requests (or ``timeout`` is over, or it ended)."""
+        try:
+            self.wait_for("ready", "pid", timeout)
+        except OSError:
+            pass  # the first step's request reports it
 
     def wait_for(self, rid: str, field: str, timeout: Optional[float]) -> Optional[int]:
         with self._cond:
