@@ -64,6 +64,10 @@ class GroupedSteps(Steps):
     def __init__(self, items: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.items = items
+        self.passed: Dict[str, str] = {}
+        """Parts of a key or parameter value naming ``{{item}}`` that refer to the caller's scope
+        (``{{inputs.parameters.tag}}-{{item}}``): the calling step resolves them into these
+        inputs, which the groups inside read."""
 
     def outer_text(self, text: str) -> str:
         """A key or parameter value as the calling step passes it: ``{{item}}`` reads ``group``
@@ -72,7 +76,7 @@ class GroupedSteps(Steps):
 
     def step_arguments(self, step: Any) -> Dict[str, str]:
         """The item list the calling step passes (and where its items stack artifacts)."""
-        return {ITEMS_PARAMETER: self.items, **stack_arguments(self, step)}
+        return {ITEMS_PARAMETER: self.items, **stack_arguments(self, step), **self.passed}
 
 
 def wrapper_inputs(
@@ -122,20 +126,20 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
         if forwarded in params:
             arguments[forwarded] = "{{inputs.parameters.%s}}" % forwarded
     arguments[GROUP_PARAMETER] = "{{item}}"
+    size = slices.group_size
     for key, value in step.parameters.items():
         if isinstance(value, str) and _ITEM_TAG.search(value):
-            arguments[key] = group_key(value, slices.group_size)  # the group's index, as a key's
-    size = slices.group_size
+            arguments[key] = _inside(wrapper, value, size)  # the group's index, as a key's
     counted = _counted(step)
     wrapper.add(
         Step(
             step.name,
             group,
             parameters=arguments,
-            artifacts={k: "{{inputs.artifacts.%s}}" % k for k in arts},
+            artifacts={k: wrapper.inputs.artifacts[k] for k in arts},  # optional ones stay so
             with_param=GROUP_STARTS % (ITEMS_PARAMETER, size),
             continue_on_failed=step.continue_on_failed or counted,
-            key=group_key(step.key, size),
+            key=_inside(wrapper, str(step.key), size) if group_key(step.key, size) else None,
         )
     )
     if counted:
@@ -151,6 +155,21 @@ def group_key(key: Any, size: int) -> Any:
     if key is None or not _ITEM_TAG.search(str(key)):
         return None
     return _ITEM_TAG.sub("{{=sprig.div(item, %d)}}" % size, str(key))
+
+
+def _inside(wrapper: GroupedSteps, text: str, size: int) -> str:
+    """``text`` naming ``{{item}}`` as the groups inside ``wrapper`` read it: the item is the
+    group's index (see ``group_key``), and a part with other tags, which only the calling step
+    can resolve, comes in through an input of the wrapper."""
+    parts = []
+    for part in _ITEM_TAG.split(text):
+        if "{{" in part:
+            name = f"dflow_passed_{len(wrapper.passed)}"
+            wrapper.passed[name] = part
+            wrapper.inputs.parameters[name] = InputParameter()
+            part = "{{inputs.parameters.%s}}" % name
+        parts.append(part)
+    return ("{{=sprig.div(item, %d)}}" % size).join(parts)
 
 
 def wrapper_key(key: Any) -> Any:
