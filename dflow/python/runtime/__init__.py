@@ -162,6 +162,7 @@ def write_outputs(
                     os.path.join(staging, "artifacts", key),
                     item if key in stacked else None,
                     slice_dir=slice_dirs,
+                    root=root,
                 )
                 moves.append((staged, os.path.join(root, "outputs", "artifacts", key)))
                 continue

@@ -84,9 +84,16 @@ def _typed(path: str, as_path: bool) -> Any:
     return Path(path) if as_path else path
 
 
-def relative_location(path: str) -> str:
-    """Where a returned path goes inside the artifact: relative to the cwd, or kept whole."""
+def relative_location(path: str, root: Optional[str] = None) -> str:
+    """Where a returned path goes inside the artifact: a path inside an input artifact under
+    ``root`` keeps its place in that artifact (``<root>/inputs/artifacts/d/a/b`` goes to ``a/b``,
+    as in the original); else it is relative to the cwd, or kept whole."""
     absolute = os.path.abspath(path)
+    if root is not None:
+        inputs = os.path.join(os.path.abspath(root), "inputs", "artifacts") + os.sep
+        if absolute.startswith(inputs):
+            inside = absolute[len(inputs) :].split(os.sep, 1)
+            return inside[1] if len(inside) == 2 and inside[1] else inside[0]
     cwd = os.getcwd()
     if absolute == cwd:
         return os.path.basename(cwd) or "root"
@@ -113,9 +120,11 @@ def stage_output(
     staging: str,
     item: Optional[int] = None,
     slice_dir: bool = True,
+    root: Optional[str] = None,
 ) -> str:
     """Lay out an output artifact under ``staging`` (a fresh directory) and return it.
-    An ``item``'s files go under ``<item>/`` with ``slice_dir``, else at their own paths.
+    An ``item``'s files go under ``<item>/`` with ``slice_dir``, else at their own paths
+    (see ``relative_location``; ``root`` is where the step's inputs are).
     A None value, or a single path that does not exist, is an artifact the next step reads as
     None (the step still succeeds, as in the original)."""
     name = _catalog_name(item)
@@ -148,7 +157,7 @@ def stage_output(
             )
             recorded.append(None)
             continue
-        rel = prefix + relative_location(os.fspath(p))
+        rel = prefix + relative_location(os.fspath(p), root)
         recorded.append(rel)
         try:
             _place(os.fspath(p), os.path.join(staging, rel))

@@ -269,7 +269,7 @@ def _stage_item(
                     s = _part_sign(s)
                     value = list(value) if isinstance(value, (list, tuple, set)) else [value]
                 stage_output(op, key, value, s, os.path.join(staged_root, key),
-                             item, slice_dir=_job["slice_dirs"])  # fmt: skip
+                             item, slice_dir=_job["slice_dirs"], root=_job["root"])  # fmt: skip
         elif key in op_out:
             params[key] = _element(encode(op_out[key]))
     return params, staged_root
