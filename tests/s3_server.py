@@ -81,18 +81,15 @@ def _wait_ready(endpoint: str, process: subprocess.Popen, log: str, timeout: flo
     raise RuntimeError(f"SeaweedFS S3 on {endpoint} not ready after {timeout}s; see {log}")
 
 
-@contextlib.contextmanager
-def running_seaweedfs(
-    workdir: str, ports: Optional[Dict[str, int]] = None
-) -> Iterator[Dict[str, Any]]:
-    """Run ``weed mini`` on free loopback ports with its data in ``workdir``; stop it by PID.
+class _PortTaken(RuntimeError):
+    """A port picked for ``weed`` was taken by another process before ``weed`` bound it."""
 
-    ``ports`` (the ``ports`` of an earlier run on the same ``workdir``) starts it again as it was.
-    """
+
+def _start(workdir: str, ports: Dict[str, int]) -> subprocess.Popen:
+    """Start ``weed mini`` on ``ports`` with its data in ``workdir`` and wait until S3 answers."""
     data = os.path.join(workdir, "data")
     os.makedirs(data, exist_ok=True)
     log = os.path.join(workdir, "weed.log")
-    ports = ports or dict(zip(_PORTS, _free_ports(len(_PORTS))))
     command = [
         weed_binary(), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         "-webdav=false", "-admin.ui=false", "-master.telemetry=false",
@@ -110,26 +107,57 @@ def running_seaweedfs(
             command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=workdir,
             start_new_session=True,
         )  # fmt: skip
-    endpoint = f"127.0.0.1:{ports['s3']}"
     try:
-        _wait_ready(endpoint, process, log)
+        _wait_ready(f"127.0.0.1:{ports['s3']}", process, log)
+    except RuntimeError as error:
+        _stop(process)
+        if "address already in use" in str(error):
+            raise _PortTaken(str(error)) from None
+        raise
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextlib.contextmanager
+def running_seaweedfs(
+    workdir: str, ports: Optional[Dict[str, int]] = None
+) -> Iterator[Dict[str, Any]]:
+    """Run ``weed mini`` on free loopback ports with its data in ``workdir``; stop it by PID.
+
+    ``ports`` (the ``ports`` of an earlier run on the same ``workdir``) starts it again as it was.
+    Free ports are picked before ``weed`` binds them, so another process may take one between:
+    ``weed`` is then started again on other free ports (not when ``ports`` were given).
+    """
+    attempts = 1 if ports else 5
+    for attempt in range(attempts):
+        chosen = ports or dict(zip(_PORTS, _free_ports(len(_PORTS))))
+        try:
+            process = _start(workdir, chosen)
+            break
+        except _PortTaken:
+            if attempt == attempts - 1:
+                raise
+    try:
         yield {
-            "endpoint": endpoint,
+            "endpoint": f"127.0.0.1:{chosen['s3']}",
             "access_key": ACCESS_KEY,
             "secret_key": SECRET_KEY,
             "secure": False,
             "pid": process.pid,
-            "log": log,
-            "ports": ports,
+            "log": os.path.join(workdir, "weed.log"),
+            "ports": chosen,
         }
     finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait()
+        _stop(process)
 
 
 @pytest.fixture(scope="session")
