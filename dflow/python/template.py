@@ -246,7 +246,7 @@ class PythonOPTemplate(PythonScriptOPTemplate):
         if sliced is not None:
             skip = self.skip_slice_input and SKIP_ENV not in self.envs  # else decided per step
             args.append(f"sliced={[] if skip else sliced.inputs!r}")
-            args.append(f"stacked={sliced.output_artifact!r}")
+            args.append(f"stacked={sliced.output_artifact + sliced.output_parameter!r}")
             if self.create_slice_dir or sliced.create_dir:
                 args.append("slice_dirs=True")
         success_tag = success_tag or (SUCCESS_TAG_PATH if self.success_tag else None)

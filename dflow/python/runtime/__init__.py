@@ -64,7 +64,9 @@ def run(
     Args:
         root: the directory standing for the container's ``/tmp``.
         sliced: inputs that receive a list of which this run takes the slice in ``$DFLOW_SLICE``.
-        stacked: output artifacts laid out per slice so the items' outputs merge into one.
+        stacked: sliced outputs: artifacts laid out per slice so the items' outputs merge into
+            one, parameters written so that the fan-out lists each value as it was (a ``str``
+            as a JSON string).
         success_tag: a file to write ``1`` to after success.
         state: the attributes of the OP object to run (encoded), when it was given as one.
         slice_dirs: stacked artifacts keep this run's files under ``<item>/`` (the original's
@@ -168,6 +170,9 @@ def write_outputs(
                 continue
             staged = os.path.join(staging, "parameters", key)
             text = encode(op_out[key])
+            if key in stacked and isinstance(op_out[key], str):
+                # a fan-out lists its items' values parsed as JSON: "0" would come out 0
+                text = json.dumps(op_out[key])
             if text.endswith("\n") and not isinstance(s, BigParameter):
                 text += "\n"  # Argo drops one trailing newline when it reads the file
             _write_file(staged, text)

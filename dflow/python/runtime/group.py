@@ -271,7 +271,8 @@ def _stage_item(
                 stage_output(op, key, value, s, os.path.join(staged_root, key),
                              item, slice_dir=_job["slice_dirs"], root=_job["root"])  # fmt: skip
         elif key in op_out:
-            params[key] = _element(encode(op_out[key]))
+            value = op_out[key]  # a str stays one: "0" is not the number 0
+            params[key] = value if isinstance(value, str) else _element(encode(value))
     return params, staged_root
 
 
