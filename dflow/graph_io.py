@@ -156,7 +156,7 @@ def io_graph(io: Any) -> Dict[str, Dict[str, Any]]:
         k: par_graph(v) for k, v in own_entries(io.parameters).items() if not k.startswith("dflow_")
     }
     arts: Dict[str, Any] = {}
-    for k, a in io.artifacts.items():
+    for k, a in own_entries(io.artifacts).items():
         if k.startswith(BIG_PREFIX) and getattr(a, "big_parameter", False):
             name = k[len(BIG_PREFIX) :]
             if name in params:  # saved both ways: the parameter says so

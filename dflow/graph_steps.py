@@ -259,7 +259,7 @@ def composite_from_graph(g: Dict[str, Any], templates: Dict[str, Any]) -> Any:
             p.value_from_parameter = resolve(p.value_from_parameter, False) or (
                 p.value_from_parameter
             )
-    for a in outputs.artifacts.values():
+    for a in own_entries(outputs.artifacts).values():
         if isinstance(a._from, str):
             a._from = resolve(a._from, True) or a._from
     obj.outputs = outputs

@@ -384,9 +384,12 @@ class _NamedDict(dict):
 
     def _names(self) -> List[str]:
         """The names a user sees: the entries, and a template's big parameters (kept among its
-        artifacts), in the order they were given, as the original lists them."""
+        artifacts), in the order they were given, as the original lists them; the artifacts
+        leave out those big parameters (``dflow_bigpar_<name>``)."""
         owner = self.__dict__.get("_owner")
-        if owner is None or self._cls not in _PARAMETER_CLASSES:
+        if self._cls not in _PARAMETER_CLASSES:  # artifacts: big parameters are not among them
+            return [k for k in dict.keys(self) if not k.startswith(BIG_PREFIX)]
+        if owner is None:
             return list(dict.keys(self))
         big = [
             k[len(BIG_PREFIX) :]
@@ -486,8 +489,9 @@ class _NamedDict(dict):
 
 
 def own_entries(named: Dict[str, Any]) -> Dict[str, Any]:
-    """The entries ``named`` holds itself: a template's parameters less its big ones (those
-    travel as its artifacts ``dflow_bigpar_<name>``; iterating the parameters lists them too)."""
+    """The entries ``named`` holds itself: a template's parameters less its big ones, its
+    artifacts with the ``dflow_bigpar_<name>`` ones they travel as (iterating the parameters
+    lists the big ones; iterating the artifacts leaves them out)."""
     return dict(dict.items(named))
 
 
@@ -655,7 +659,7 @@ class Outputs:
 def _bound(target: Any, source: Any, scope: str, owner: Any) -> Any:
     for key, value in own_entries(source.parameters).items():
         dict.__setitem__(target.parameters, key, value.bound(scope, owner))
-    for key, value in source.artifacts.items():
+    for key, value in own_entries(source.artifacts).items():
         ref = value.bound(scope, owner)
         dict.__setitem__(target.artifacts, key, ref)
         plain = key[len(BIG_PREFIX) :]

@@ -279,7 +279,7 @@ class Step:
         ]
         missing += [
             f"input artifact {n!r}"
-            for n, a in self.template.inputs.artifacts.items()
+            for n, a in own_entries(self.template.inputs.artifacts).items()
             if not a.optional and a.source is None and n not in self.artifacts
         ]
         return missing
@@ -292,7 +292,7 @@ class Step:
         if self._outputs is None:
             outputs = self.template.outputs.bound(f"{self.prefix}.{self.name}", self)
             stacked: Any = getattr(self.template, "stacked_output", None)  # a sliced Steps/DAG's
-            for aname in list(outputs.artifacts) if stacked is not None else ():
+            for aname in list(own_entries(outputs.artifacts)) if stacked is not None else ():
                 stack = stacked(self, aname)
                 if stack is not None:
                     dict.__setitem__(outputs.artifacts, aname, stack)

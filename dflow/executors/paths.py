@@ -50,7 +50,7 @@ def relative_to_tmp(path: str, what: str) -> str:
 def transfer_paths(template: ScriptOPTemplate, owner: str) -> Tuple[List[str], List[str]]:
     """The paths (relative to /tmp) to upload before and to bring back after the run."""
     ups = ["inputs"]
-    for name, art in template.inputs.artifacts.items():
+    for name, art in own_entries(template.inputs.artifacts).items():
         if art.path is None:
             raise InvalidWorkflowError(f"{owner}: input artifact {name!r} has no path")
         rel = relative_to_tmp(art.path, f"{owner}: input artifact {name!r}")
@@ -61,7 +61,7 @@ def transfer_paths(template: ScriptOPTemplate, owner: str) -> Tuple[List[str], L
     for name, param in own_entries(template.outputs.parameters).items():
         if param.value_from_path is not None:
             found.append((param.value_from_path, f"output parameter {name!r}"))
-    for name, art in template.outputs.artifacts.items():
+    for name, art in own_entries(template.outputs.artifacts).items():
         if art.path is not None:
             found.append((art.path, f"output artifact {name!r}"))
     for path, what in found:

@@ -91,7 +91,7 @@ def wrapper_inputs(
     }
     given = {k for k, v in step.artifacts.items() if v is not None}
     arts = {}
-    for key, art in template.inputs.artifacts.items():
+    for key, art in own_entries(template.inputs.artifacts).items():
         if key in given or art.source is not None:
             arts[key] = InputArtifact(optional=art.optional)
             arts[key].source = art.source
@@ -274,7 +274,7 @@ def _refuse(op: str, where: str, step: Any, template: PythonOPTemplate) -> None:
             raise InvalidWorkflowError(
                 f"{where}: OP {op}: Slices(group_size=...) cannot be combined with {option}"
             )
-    for key, art in template.outputs.artifacts.items():
+    for key, art in own_entries(template.outputs.artifacts).items():
         if getattr(art, "big_parameter", False) or _is_big(template, key):
             raise InvalidWorkflowError(
                 f"{where}: OP {op}: Slices(group_size=...) does not support the BigParameter "

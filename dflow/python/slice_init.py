@@ -16,7 +16,14 @@ import json
 from typing import Any, List, Optional
 
 from ..config import config
-from ..io import InputArtifact, InputParameter, OutputArtifact, OutputParameter, S3Artifact
+from ..io import (
+    InputArtifact,
+    InputParameter,
+    OutputArtifact,
+    OutputParameter,
+    S3Artifact,
+    own_entries,
+)
 from ..names import suffixed_name
 from ..op_template import PythonScriptOPTemplate
 from .template import STACK_PARAMETER
@@ -132,7 +139,7 @@ class InitArtifactForSlices(PythonScriptOPTemplate):
                 )
                 self.envs[env] = "{{inputs.parameters.%s}}" % var.name
         if self.auto_loop_artifacts:
-            for name in self.origin.inputs.artifacts:
+            for name in own_entries(self.origin.inputs.artifacts):
                 if name in self.auto_loop_artifacts:
                     self.inputs.artifacts[name] = InputArtifact(
                         path=f"{root}/inputs/artifacts/{name}", optional=True

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, List
 
+from ..io import own_entries
 from ..step import Step
 from .slice_init import InitArtifactForSlices
 from .template import STACK_PARAMETER
@@ -28,7 +29,7 @@ def stacked_names(template: Any) -> List[str]:
     passes in ``dflow_stack_key``."""
     prefix = "{{inputs.parameters.%s}}/" % STACK_PARAMETER
     names = []
-    for name, art in template.outputs.artifacts.items():
+    for name, art in own_entries(template.outputs.artifacts).items():
         sources = list(getattr(art, "save", None) or []) + [getattr(art, "_from", None)]
         if any(str(getattr(s, "key", "")).startswith(prefix) for s in sources):
             names.append(name)

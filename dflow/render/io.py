@@ -40,7 +40,7 @@ def render_inputs(inputs: Inputs) -> Dict[str, Any]:
             item["enum"] = [encode_parameter(v) for v in p.enum]
         params.append(item)
     arts = []
-    for name, a in inputs.artifacts.items():
+    for name, a in own_entries(inputs.artifacts).items():
         item = {"name": name}
         if a.path is not None:
             item["path"] = a.path
@@ -91,7 +91,7 @@ def render_outputs(outputs: Outputs, owner: str) -> Dict[str, Any]:
             item["description"] = description
         params.append(item)
     arts = []
-    for name, a in outputs.artifacts.items():
+    for name, a in own_entries(outputs.artifacts).items():
         arts.append(_render_output_artifact(name, a, owner))
     if params:
         out["parameters"] = params

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Tuple
 
-from ..io import PVC
+from ..io import PVC, own_entries
 from ..op_template import ContainerOPTemplate, OPTemplate, ScriptOPTemplate
 from ..resource import ResourceOPTemplate
 from .io import render_inputs, render_outputs
@@ -100,7 +100,7 @@ def _saved_to_pvcs(t: OPTemplate) -> List[Tuple[str, PVC]]:
     """(container path, claim) for every output artifact saved to a PVC."""
     return [
         (a.path, target)
-        for a in t.outputs.artifacts.values()
+        for a in own_entries(t.outputs.artifacts).values()
         for target in a.save
         if isinstance(target, PVC) and a.path
     ]
