@@ -57,6 +57,10 @@ class GroupedSteps(Steps):
     runs_fan_out = True
     """The renderer leaves the step's own loop out: the wrapper's inner step loops over groups."""
 
+    keyed_inside = False
+    """Whether the groups inside carry the step's key (it names ``{{item}}``): the step calling
+    the wrapper then has none, so the keys listed are the groups' only, as in the original."""
+
     checks_success = False
     """Whether the wrapper itself fails unless enough items succeeded (``continue_on_num_success``
     / ``continue_on_success_ratio`` of the step), so the renderer adds no check of its own."""
@@ -131,6 +135,7 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
         if isinstance(value, str) and _ITEM_TAG.search(value):
             arguments[key] = _inside(wrapper, value, size)  # the group's index, as a key's
     counted = _counted(step)
+    wrapper.keyed_inside = group_key(step.key, size) is not None
     wrapper.add(
         Step(
             step.name,
@@ -139,7 +144,7 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
             artifacts={k: wrapper.inputs.artifacts[k] for k in arts},  # optional ones stay so
             with_param=GROUP_STARTS % (ITEMS_PARAMETER, size),
             continue_on_failed=step.continue_on_failed or counted,
-            key=_inside(wrapper, str(step.key), size) if group_key(step.key, size) else None,
+            key=_inside(wrapper, str(step.key), size) if wrapper.keyed_inside else None,
         )
     )
     if counted:

@@ -233,7 +233,8 @@ class Renderer:
             )
         template = self._variant(step, user)
         name = self.template(template, user)
-        if step.key is not None:
+        keyed = step.key is not None and not getattr(template, "keyed_inside", False)
+        if keyed:
             name = self._keyed(name, user)
         d: Dict[str, Any] = {"name": step.name, "template": name}
         arguments = render_arguments(step)
@@ -246,7 +247,7 @@ class Renderer:
         if callable(step_arguments):
             for pname, value in step_arguments(step).items():
                 arguments.setdefault("parameters", []).append({"name": pname, "value": value})
-        if step.key is not None:
+        if keyed:
             key = str(step.key)
             if callable(outer_text):
                 key = outer_text(key)

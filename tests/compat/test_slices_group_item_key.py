@@ -46,3 +46,6 @@ def test_each_group_is_keyed_by_its_index() -> None:
     pods = sorted(s.key for s in wf.query_step() if s.key and s.type == "Pod")
     assert pods == ["sq-0", "sq-1", "sq-2"]
     assert [s.key for s in wf.query_step(key="sq-1")] == ["sq-1"]
+    # checked against 1.8.134 (with pool_size=1): query_keys_of_steps() gave the groups' keys
+    # only, ['sq-0', 'sq-1', 'sq-2']
+    assert wf.query_keys_of_steps() == ["sq-0", "sq-1", "sq-2"]
