@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Dict, Tuple
+from typing import TYPE_CHECKING, Any, Dict
 
 from ..errors import InvalidWorkflowError
 from ..io import (
     BIG_PREFIX,
     UNSET,
-    InputArtifact,
     InputParameter,
     Inputs,
     OutputParameter,
@@ -31,7 +30,8 @@ from ..step import Step
 from ..steps import Steps
 from ..success_tag import SUCCESS_TAG, SUCCESS_TAG_PATH
 from .signs import BigParameter, as_sign
-from .template import STACK_PARAMETER, stack_arguments, stack_outputs
+from .template import STACK_PARAMETER, stack_outputs
+from .wrapper_steps import WrapperSteps, wrapper_inputs
 
 if TYPE_CHECKING:
     from .template import PythonOPTemplate
@@ -51,15 +51,13 @@ _ITEM_TAG = re.compile(r"\{\{=?\s*item\s*\}\}")
 GROUP_STARTS = "{{=toJson(sprig.untilStep(0, len(sprig.fromJson(inputs.parameters.%s)), %d))}}"
 
 
-class GroupedSteps(Steps):
+class GroupedSteps(WrapperSteps):
     """The wrapper a grouped step calls once instead of fanning out itself."""
+
+    item_tag = _ITEM_TAG
 
     runs_fan_out = True
     """The renderer leaves the step's own loop out: the wrapper's inner step loops over groups."""
-
-    keyed_inside = False
-    """Whether the groups inside carry the step's key (it names ``{{item}}``): the step calling
-    the wrapper then has none, so the keys listed are the groups' only, as in the original."""
 
     checks_success = False
     """Whether the wrapper itself fails unless enough items succeeded (``continue_on_num_success``
@@ -68,38 +66,11 @@ class GroupedSteps(Steps):
     def __init__(self, items: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.items = items
-        self.passed: Dict[str, str] = {}
-        """Parts of a key or parameter value naming ``{{item}}`` that refer to the caller's scope
-        (``{{inputs.parameters.tag}}-{{item}}``): the calling step resolves them into these
-        inputs, which the groups inside read."""
-
-    def outer_text(self, text: str) -> str:
-        """A key or parameter value as the calling step passes it: ``{{item}}`` reads ``group``
-        (the groups inside take the value the step was given, their index for the item)."""
-        return wrapper_key(text)
 
     def step_arguments(self, step: Any) -> Dict[str, str]:
-        """The item list the calling step passes (and where its items stack artifacts)."""
-        return {ITEMS_PARAMETER: self.items, **stack_arguments(self, step), **self.passed}
-
-
-def wrapper_inputs(
-    template: PythonOPTemplate, step: Any
-) -> Tuple[Dict[str, InputParameter], Dict[str, InputArtifact]]:
-    """The inputs of a wrapper Steps that runs ``template`` for ``step``: every parameter of the
-    template (with its default), and the artifacts the step gives or the template has a source
-    for."""
-    params = {
-        key: InputParameter(value=p.value)
-        for key, p in own_entries(template.inputs.parameters).items()
-    }
-    given = {k for k, v in step.artifacts.items() if v is not None}
-    arts = {}
-    for key, art in own_entries(template.inputs.artifacts).items():
-        if key in given or art.source is not None:
-            arts[key] = InputArtifact(optional=art.optional)
-            arts[key].source = art.source
-    return params, arts
+        """The item list the calling step passes (and where its items stack artifacts, and the
+        parts of its keys and values only it can resolve)."""
+        return {ITEMS_PARAMETER: self.items, **super().step_arguments(step)}
 
 
 def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: str) -> Steps:
@@ -132,10 +103,10 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
     arguments[GROUP_PARAMETER] = "{{item}}"
     size = slices.group_size
     for key, value in step.parameters.items():
-        if isinstance(value, str) and _ITEM_TAG.search(value):
+        if wrapper.names_item(value):
             arguments[key] = _inside(wrapper, value, size)  # the group's index, as a key's
     counted = _counted(step)
-    wrapper.keyed_inside = group_key(step.key, size) is not None
+    wrapper.keyed_inside = step.key is not None and wrapper.names_item(str(step.key))
     wrapper.add(
         Step(
             step.name,
@@ -153,34 +124,11 @@ def grouped_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: s
     return wrapper
 
 
-def group_key(key: Any, size: int) -> Any:
-    """The key (or a parameter value) of each group of a step given ``key``: its ``{{item}}`` is
-    the group's index, as in the original (the groups fan out over their first positions); None
-    when it does not name the item (the step's own key is then the wrapper's)."""
-    if key is None or not _ITEM_TAG.search(str(key)):
-        return None
-    return _ITEM_TAG.sub("{{=sprig.div(item, %d)}}" % size, str(key))
-
-
 def _inside(wrapper: GroupedSteps, text: str, size: int) -> str:
     """``text`` naming ``{{item}}`` as the groups inside ``wrapper`` read it: the item is the
-    group's index (see ``group_key``), and a part with other tags, which only the calling step
-    can resolve, comes in through an input of the wrapper."""
-    parts = []
-    for part in _ITEM_TAG.split(text):
-        if "{{" in part:
-            name = f"dflow_passed_{len(wrapper.passed)}"
-            wrapper.passed[name] = part
-            wrapper.inputs.parameters[name] = InputParameter()
-            part = "{{inputs.parameters.%s}}" % name
-        parts.append(part)
-    return ("{{=sprig.div(item, %d)}}" % size).join(parts)
-
-
-def wrapper_key(key: Any) -> Any:
-    """A key (or a parameter value) as the step calling the wrapper passes it: its ``{{item}}``
-    tags read ``group``, as the original's group key."""
-    return _ITEM_TAG.sub("group", str(key))
+    group's index, as in the original (the groups fan out over their first positions); parts
+    with other tags come in from the calling step."""
+    return wrapper.inside(text, lambda tag: "{{=sprig.div(item, %d)}}" % size)
 
 
 def _counted(step: Any) -> bool:

@@ -12,7 +12,8 @@ output parameters.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict
+import re
+from typing import TYPE_CHECKING, Any
 
 from ..config import config
 from ..errors import InvalidWorkflowError
@@ -29,8 +30,8 @@ from ..io import (
 from ..op_template import PythonScriptOPTemplate
 from ..step import Step
 from ..steps import Steps
-from .grouping import wrapper_inputs
-from .template import STACK_PARAMETER, stack_arguments
+from .template import STACK_PARAMETER
+from .wrapper_steps import WrapperSteps, wrapper_inputs
 
 if TYPE_CHECKING:
     from .template import PythonOPTemplate
@@ -114,31 +115,46 @@ def sub_path_for_step(template: PythonOPTemplate, step: Any, slices: Any, name: 
     wrapper = _SubPathSteps(
         name=name, inputs=Inputs(parameters=params, artifacts=arts), outputs=outputs
     )
-    init_step = Step(
-        init_name,
-        init,
-        artifacts={k: "{{inputs.artifacts.%s}}" % k for k in keys if k in arts},
-    )
+    # artifacts by reference to the wrapper's inputs, so that an optional one left unset stays so
+    given = {k: wrapper.inputs.artifacts[k] for k in arts}
+    init_step = Step(init_name, init, artifacts={k: v for k, v in given.items() if k in keys})
+    if step.key is not None:  # keyed as the original's, after the key with its items as "group"
+        init_step.key = wrapper.inside(wrapper.outer_text(str(step.key)) + "-init-artifact", _same)
     if stacked:
         init_step.set_parameters({STACK_PARAMETER: "{{inputs.parameters.%s}}" % STACK_PARAMETER})
     wrapper.add(init_step)
+    parameters = {}
+    for k in own_entries(template.inputs.parameters):
+        value = step.parameters.get(k)
+        # a value naming the item is read by the items themselves
+        parameters[k] = (
+            wrapper.inside(value, _same)
+            if wrapper.names_item(value)
+            else ("{{inputs.parameters.%s}}" % k)
+        )
     items = Step(
         step.name,
         template,
-        parameters={k: "{{inputs.parameters.%s}}" % k for k in params if k != STACK_PARAMETER},
-        artifacts={k: "{{inputs.artifacts.%s}}" % k for k in arts},
+        parameters=parameters,
+        artifacts=given,
         with_param="{{steps.%s.outputs.parameters.%s}}" % (init_name, SLICES_PATH_PARAMETER),
         slices=slices,
         continue_on_failed=step.continue_on_failed,
-        key=step.key,
+        key=None if step.key is None else wrapper.inside(str(step.key), _same),
     )
+    wrapper.keyed_inside = step.key is not None  # the items are keyed, as the original's
     items.passes_stack = True  # type: ignore[attr-defined]  # the key given to the wrapper
     wrapper.add(items)
     return wrapper
 
 
-class _SubPathSteps(Steps):
+class _SubPathSteps(WrapperSteps):
     """The wrapper a sub-path-sliced step runs; the step passes it where its items stack."""
 
-    def step_arguments(self, step: Any) -> Dict[str, str]:
-        return stack_arguments(self, step)
+    item_tag = re.compile(r"\{\{=?[^{}]*(?<![\w.])item\b[^{}]*\}\}")
+    """Any tag reading the item (``{{item}}``, ``{{item.order}}``, ``{{=item.order + 1}}``)."""
+
+
+def _same(tag: str) -> str:
+    """An item tag inside the wrapper: the items there are the ones the step means."""
+    return tag
