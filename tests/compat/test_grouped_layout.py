@@ -127,3 +127,57 @@ def test_without_a_pool_the_op_runs_once_over_its_group(create_dir, expected):
     assert files == expected
     cwd = ys[0].split("@")[1].split(":")[0]
     assert ys == [f"{x}@{cwd}:2" for x in range(4)] and not cwd.isdigit()
+
+
+class GroupTag(OP):
+    @classmethod
+    def get_input_sign(cls):
+        return OPIOSign({"i": List[int]})
+
+    @classmethod
+    def get_output_sign(cls):
+        return OPIOSign({"o": List[int], "t": str})
+
+    @OP.exec_sign_check
+    def execute(self, op_in: OPIO) -> OPIO:
+        return OPIO({"o": [x * 10 for x in op_in["i"]], "t": "tag%d" % len(op_in["i"])})
+
+
+class ShowBoth(OP):
+    @classmethod
+    def get_input_sign(cls):
+        return OPIOSign({"o": list, "t": list})
+
+    @classmethod
+    def get_output_sign(cls):
+        return OPIOSign({"r": str})
+
+    @OP.exec_sign_check
+    def execute(self, op_in: OPIO) -> OPIO:
+        return OPIO({"r": repr((op_in["o"], op_in["t"]))})
+
+
+@pytest.mark.usefixtures("debug")
+def test_an_output_not_sliced_is_one_value_per_group():
+    # checked against 1.8.134: groups of 2 over 5 items, no pool, "o" sliced and "t" not:
+    # the reader printed ([10, 20, 30, 40, 50], ['tag2', 'tag2', 'tag1'])
+    slices = Slices(input_parameter=["i"], output_parameter=["o"], group_size=2)
+    gen = Step(
+        "g",
+        PythonOPTemplate(GroupTag, slices=slices),
+        parameters={"i": [1, 2, 3, 4, 5]},
+        with_param=argo_range(5),
+    )
+    use = Step(
+        "u",
+        PythonOPTemplate(ShowBoth),
+        parameters={"o": gen.outputs.parameters["o"], "t": gen.outputs.parameters["t"]},
+    )
+    wf = Workflow("group-once")
+    wf.add(gen)
+    wf.add(use)
+    wf.submit()
+    wf.wait()
+    assert wf.query_status() == "Succeeded"
+    [step] = wf.query_step(name="u")
+    assert step.outputs.parameters["r"].value == "([10, 20, 30, 40, 50], ['tag2', 'tag2', 'tag1'])"

@@ -120,8 +120,9 @@ def run_group(
             )
         failed = [_item(item) for item, (code, _, _) in zip(mine, results) if code]
         _write_group_outputs(
-            op_class, root, staging, results, positions if shuffle else None, failed
-        )
+            op_class, root, staging, results, positions if shuffle else None, failed,
+            per_group=set(stacked) if pool_size is None else None,  # the OP ran once
+        )  # fmt: skip
         if success_tag:
             _write_file(success_tag, str(len(mine) - len(codes)))
     finally:
@@ -300,10 +301,13 @@ def _write_group_outputs(
     results: List[_Result],
     positions: Optional[List[int]] = None,
     failed: Sequence[int] = (),
+    per_group: Optional[Set[str]] = None,
 ) -> None:
     """Merge the items' artifacts and write every parameter as the list of the items' values
     (with ``positions``: of ``{"p": position, "v": "<value's JSON>"}``); ``failed`` items have
-    ``None`` in both."""
+    ``None`` in both. With ``per_group`` (the sliced outputs of an OP run once over the group),
+    each other parameter is the group's one value, listed once, as the original's group pod
+    gives it."""
     sign = op_class.get_output_sign()
     merged = os.path.join(staging, "merged")
     moves: List[Tuple[str, str]] = []
@@ -325,6 +329,8 @@ def _write_group_outputs(
         values: List[Any] = [params.get(key) for _, params, _ in results]
         if all(key not in params for _, params, _ in results):
             continue
+        if per_group is not None and key not in per_group:
+            values = values[:1]
         if positions is not None:
             values = [{"p": p, "v": _compact(v)} for p, v in zip(positions, values)]
         path = os.path.join(merged, "parameters", key)
