@@ -10,6 +10,7 @@ expression-language form, and comparisons build conditions.
 from __future__ import annotations
 
 import copy
+import operator
 from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union, cast
 
@@ -60,6 +61,8 @@ UNSET: Any = _Unset()
 
 BIG_PREFIX = "dflow_bigpar_"
 """A big parameter travels as the artifact ``dflow_bigpar_<key>``; users see parameter ``key``."""
+
+_is_big_key = operator.methodcaller("startswith", BIG_PREFIX)
 
 
 def _key(name: str) -> str:
@@ -386,19 +389,21 @@ class _NamedDict(dict):
         """The names a user sees: the entries, and a template's big parameters (kept among its
         artifacts), in the order they were given, as the original lists them; the artifacts
         leave out those big parameters (``dflow_bigpar_<name>``)."""
-        owner = self.__dict__.get("_owner")
+        keys = list(dict.keys(self))
         if self._cls not in _PARAMETER_CLASSES:  # artifacts: big parameters are not among them
-            return [k for k in dict.keys(self) if not k.startswith(BIG_PREFIX)]
-        if owner is None:
-            return list(dict.keys(self))
+            return [k for k in keys if not _is_big_key(k)] if any(map(_is_big_key, keys)) else keys
+        owner = self.__dict__.get("_owner")
+        artifacts = getattr(owner, "_artifacts", None)  # as stored: reading it rebinds the owner
+        if artifacts is None or not any(map(_is_big_key, dict.keys(artifacts))):
+            return keys  # the common case, kept cheap: listing parameters is frequent
         big = [
             k[len(BIG_PREFIX) :]
-            for k, a in dict.items(owner.artifacts)
-            if k.startswith(BIG_PREFIX) and getattr(a, "big_parameter", False)
+            for k, a in dict.items(artifacts)
+            if _is_big_key(k) and getattr(a, "big_parameter", False)
         ]
         big = [k for k in big if not dict.__contains__(self, k)]
         if not big:
-            return list(dict.keys(self))
+            return keys
         order = self.__dict__.get("_order", {})
         given = [k for k in order if k in big or dict.__contains__(self, k)]
         rest = [k for k in dict.keys(self) if k not in order]
@@ -572,7 +577,7 @@ class Inputs:
     ) -> None:
         self.parameters = parameters  # type: ignore[assignment]
         self.artifacts = artifacts  # type: ignore[assignment]
-        for key, p in list(cast(Dict[str, InputParameter], self.parameters).items()):
+        for key, p in list(dict.items(cast(Dict[str, InputParameter], self.parameters))):
             if p.save_as_artifact:
                 if p.value is not UNSET:
                     raise InvalidWorkflowError(
@@ -620,7 +625,7 @@ class Outputs:
     ) -> None:
         self.parameters = parameters  # type: ignore[assignment]
         self.artifacts = artifacts  # type: ignore[assignment]
-        for key, p in list(cast(Dict[str, OutputParameter], self.parameters).items()):
+        for key, p in list(dict.items(cast(Dict[str, OutputParameter], self.parameters))):
             sources = (p.value_from_path, p.value_from_parameter, p.value_from_expression)
             if (p.save_as_artifact or p.save_both) and all(x is None for x in sources):
                 raise InvalidWorkflowError(
