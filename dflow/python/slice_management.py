@@ -215,21 +215,18 @@ def _stacking_sources(template: Any, name: str, owner: str) -> List[Any]:
     by_name = {s.name: s for s in _inner_steps(template)}
     found = []
     for source in branches:
-        step = getattr(source, "_scope_object", None)
-        if isinstance(source, StackedArtifact):
-            step = by_name.get(str(source.step))
-        key = getattr(source, "name", None) or name
-        if isinstance(source, StackedArtifact):
-            key = source.key.rsplit("/", 1)[-1]
-        if step is not None and step.template is template:
-            found.append((step, key))
-        elif step is not None and hasattr(getattr(step, "template", None), "op_class"):
-            found.append((step, key))
+        key: Optional[str]
+        if isinstance(source, StackedArtifact):  # a sliced fan-out's stack: its step and output
+            step, key = by_name.get(str(source.step)), source.key.rsplit("/", 1)[-1]
         else:
+            step, key = getattr(source, "_scope_object", None), getattr(source, "name", None)
+        inner = getattr(step, "template", None)
+        if inner is not template and not hasattr(inner, "op_class"):
             raise InvalidWorkflowError(
                 f"{owner}: sliced output artifact {name!r} must come (_from, or each branch of "
                 "from_expression) from a Python OP step inside it"
             )
+        found.append((step, key or name))
     if not found:
         raise InvalidWorkflowError(
             f"{owner}: sliced output artifact {name!r} must come (_from) from a Python OP step "
