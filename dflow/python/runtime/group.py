@@ -256,7 +256,7 @@ def _stage_item(
 ) -> Tuple[Dict[str, Any], Optional[str]]:
     """The item's parameter values as wire elements, its artifacts staged (under ``<item>/``
     with ``slice_dirs``). ``parted`` outputs hold this item's part of a list the OP gave for
-    the group; the others are staged only when ``whole``."""
+    the group; the others, parameters and artifacts, are taken only when ``whole``."""
     op = op_class.__name__
     sign = op_class.get_output_sign()
     params: Dict[str, Any] = {}
@@ -271,7 +271,7 @@ def _stage_item(
                     value = list(value) if isinstance(value, (list, tuple, set)) else [value]
                 stage_output(op, key, value, s, os.path.join(staged_root, key),
                              item, slice_dir=_job["slice_dirs"], root=_job["root"])  # fmt: skip
-        elif key in op_out:
+        elif key in op_out and (whole or key in parted):
             value = op_out[key]  # a str stays one: "0" is not the number 0
             params[key] = value if isinstance(value, str) else _element(encode(value))
     return params, staged_root
